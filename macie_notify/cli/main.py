@@ -1,0 +1,75 @@
+"""Entry point: run the Click group, map errors to exit codes, no tracebacks unless --verbose."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from macie_notify.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, MacieNotifyError
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script ``macie-notify``; exits with the documented code."""
+    sys.exit(run(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    from macie_notify.cli import cli
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in ("-v", "--verbose") for a in args)
+    try:
+        result = cli.main(args=args, prog_name="macie-notify", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        _echo_err("Aborted.")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _echo_err("Interrupted.")
+        return EXIT_INTERRUPTED
+    except MacieNotifyError as exc:
+        if verbose:
+            traceback.print_exc()
+        for line in exc.lines():
+            _echo_err(line)
+        return exc.exit_code
+    except BrokenPipeError:
+        # `macie-notify ... | head` closed stdout early: not an error of ours.
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # the last line of defence: one readable line, not a traceback
+        translated = _translate_aws(exc)
+        if verbose:
+            traceback.print_exc()
+        if translated is not None:
+            for line in translated.lines():
+                _echo_err(line)
+            return translated.exit_code
+        _echo_err(f"Error: unexpected {type(exc).__name__}: {exc}")
+        if not verbose:
+            _echo_err("Hint: run again with --verbose for the traceback, and report it as a bug.")
+        return EXIT_ERROR
+    return result if isinstance(result, int) else 0
+
+
+def _translate_aws(exc: Exception) -> MacieNotifyError | None:
+    # Only botocore can have raised a botocore error; avoid importing it otherwise.
+    if "botocore" not in sys.modules:
+        return None
+    from macie_notify.aws import translate_error
+
+    return translate_error(exc)
+
+
+def _echo_err(line: str) -> None:
+    click.echo(line, err=True)
+
+
+__all__ = ["EXIT_USAGE", "main", "run"]
