@@ -35,28 +35,34 @@ def run(argv: Sequence[str] | None = None) -> int:
         _echo_err("Interrupted.")
         return EXIT_INTERRUPTED
     except MacieNotifyError as exc:
-        if verbose:
-            traceback.print_exc()
-        for line in exc.lines():
-            _echo_err(line)
-        return exc.exit_code
+        return _report(exc, verbose)
     except BrokenPipeError:
         # `macie-notify ... | head` closed stdout early: not an error of ours.
         sys.stderr.close()
         return 0
     except Exception as exc:  # the last line of defence: one readable line, not a traceback
-        translated = _translate_aws(exc)
-        if verbose:
-            traceback.print_exc()
-        if translated is not None:
-            for line in translated.lines():
-                _echo_err(line)
-            return translated.exit_code
-        _echo_err(f"Error: unexpected {type(exc).__name__}: {exc}")
-        if not verbose:
-            _echo_err("Hint: run again with --verbose for the traceback, and report it as a bug.")
-        return EXIT_ERROR
+        return _report_unexpected(exc, verbose)
     return result if isinstance(result, int) else 0
+
+
+def _report(exc: MacieNotifyError, verbose: bool) -> int:
+    if verbose:
+        traceback.print_exc()
+    for line in exc.lines():
+        _echo_err(line)
+    return exc.exit_code
+
+
+def _report_unexpected(exc: Exception, verbose: bool) -> int:
+    translated = _translate_aws(exc)
+    if translated is not None:
+        return _report(translated, verbose)
+    if verbose:
+        traceback.print_exc()
+    _echo_err(f"Error: unexpected {type(exc).__name__}: {exc}")
+    if not verbose:
+        _echo_err("Hint: run again with --verbose for the traceback, and report it as a bug.")
+    return EXIT_ERROR
 
 
 def _translate_aws(exc: Exception) -> MacieNotifyError | None:

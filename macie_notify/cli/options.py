@@ -11,12 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from macie_notify.cli.context import LOCAL_ENDPOINT, AppContext
+
+if TYPE_CHECKING:
+    _DateParam = click.ParamType[datetime]
+    _StrParam = click.ParamType[str]
+else:  # click < 8.2 ParamType is not generic at run time
+    _DateParam = _StrParam = click.ParamType
 
 OUTPUT_FORMATS = ("table", "json", "yaml")
 SEVERITIES = ("Low", "Medium", "High")
@@ -56,8 +62,16 @@ def _global_option_specs() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
                 callback=_setter("config_path"),
             ),
         ),
-        (("--profile",), dict(help="AWS named profile [env AWS_PROFILE].", callback=_setter("profile"))),
-        (("--region",), dict(help="AWS Region (overrides the config's stack.region).", callback=_setter("region"))),
+        (
+            ("--profile",),
+            dict(help="AWS named profile [env AWS_PROFILE].", callback=_setter("profile")),
+        ),
+        (
+            ("--region",),
+            dict(
+                help="AWS Region (overrides the config's stack.region).", callback=_setter("region")
+            ),
+        ),
         (
             ("--endpoint-url",),
             dict(help="AWS endpoint URL [env AWS_ENDPOINT_URL].", callback=_setter("endpoint_url")),
@@ -79,9 +93,30 @@ def _global_option_specs() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
                 callback=_lower_setter("output"),
             ),
         ),
-        (("-v", "--verbose"), dict(is_flag=True, default=None, help="Show debug logs and tracebacks.", callback=_setter("verbose"))),
-        (("-q", "--quiet"), dict(is_flag=True, default=None, help="Only errors and data.", callback=_setter("quiet"))),
-        (("--no-color",), dict(is_flag=True, default=None, help="Plain output [env NO_COLOR].", callback=_setter("no_color"))),
+        (
+            ("-v", "--verbose"),
+            dict(
+                is_flag=True,
+                default=None,
+                help="Show debug logs and tracebacks.",
+                callback=_setter("verbose"),
+            ),
+        ),
+        (
+            ("-q", "--quiet"),
+            dict(
+                is_flag=True, default=None, help="Only errors and data.", callback=_setter("quiet")
+            ),
+        ),
+        (
+            ("--no-color",),
+            dict(
+                is_flag=True,
+                default=None,
+                help="Plain output [env NO_COLOR].",
+                callback=_setter("no_color"),
+            ),
+        ),
     ]
 
 
@@ -102,9 +137,7 @@ def make_global_options(existing: set[str]) -> list[click.Option]:
         if not any(d.startswith("--") for d in free):
             continue
         name = "global_" + decls[-1].lstrip("-").replace("-", "_")
-        params.append(
-            click.Option([name, *free], expose_value=False, is_eager=True, **attrs)
-        )
+        params.append(click.Option([name, *free], expose_value=False, is_eager=True, **attrs))
     return params
 
 
@@ -121,7 +154,7 @@ def attach_global_options(cmd: click.Command) -> click.Command:
 # -- shared parameter types -----------------------------------------------------------
 
 
-class SeverityType(click.ParamType):
+class SeverityType(_StrParam):
     """Low / Medium / High, case-insensitive, returned in Macie's spelling."""
 
     name = "severity"
@@ -140,7 +173,7 @@ _DURATION = re.compile(r"^(\d+)\s*([smhdw])$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-class SinceType(click.ParamType):
+class SinceType(_DateParam):
     """A relative duration (``90m``, ``2h``, ``7d``) or an ISO 8601 time -> aware datetime."""
 
     name = "since"

@@ -2,8 +2,10 @@
 
 Data only (stdlib, no imports): config validation, ``scan``, the local emulator's
 ListManagedDataIdentifiers and the detection engine all read it. Compiled from the Macie
-user guide reference pages (https://docs.aws.amazon.com/macie/latest/user/mdis-reference-credentials.html,
-...-financial.html, ...-pii.html, ...-phi.html). Macie releases new identifiers over time; against AWS,
+user guide reference pages
+(https://docs.aws.amazon.com/macie/latest/user/mdis-reference-credentials.html,
+...-financial.html, ...-pii.html, ...-phi.html). Macie releases new identifiers over
+time; against AWS,
 ListManagedDataIdentifiers is the source of truth.
 """
 
@@ -236,4 +238,3 @@ RECOMMENDED_IDENTIFIERS: frozenset[str] = frozenset(
         "USA_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
     }
 )
-
