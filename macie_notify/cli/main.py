@@ -26,7 +26,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.Abort:
-        _echo_err("Aborted.")
+        # Click turns Ctrl-C (and EOF at a prompt) into Abort.
+        _echo_err("Interrupted.")
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
