@@ -110,3 +110,16 @@ class TestTranslate:
 
     def test_unrelated_exception_is_not_translated(self) -> None:
         assert translate_error(ValueError("x")) is None
+
+
+def test_closed_local_endpoint_gives_one_line_error_with_hint() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    aws = Aws(AwsSettings(local=True, endpoint_url=f"http://127.0.0.1:{port}", max_attempts=1))
+    with pytest.raises(AwsError) as info:
+        aws.check_credentials()
+    assert info.value.message.startswith("Could not reach the local endpoint")
+    assert info.value.hint == "start it with `macie-notify local serve` in another terminal."
