@@ -1,0 +1,116 @@
+"""Lambda entry point: EventBridge Macie finding -> filters -> Slack message -> delivery.
+
+Nothing happens at import: settings are read from the environment at the first
+invocation (and kept for the container's life), boto3 is imported only when a secret is
+fetched. Each invocation writes exactly one JSON log line to stdout (CloudWatch Logs)
+with the finding id, type, severity and the decision: ``posted``, ``skipped``,
+``ignored`` (not a Macie finding, or malformed) or ``failed``. A failure raises, so
+Lambda's asynchronous retries and then the dead-letter queue keep the event
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .event import MacieFindingEvent, MalformedEvent, is_macie_finding_event
+from .filters import should_notify
+from .message import build_message
+from .settings import Settings, SettingsError
+from .slack import Delivered, DeliveryError, deliver
+
+Deliver = Callable[[Mapping[str, Any], Settings], Delivered]
+Log = Callable[[Mapping[str, Any]], None]
+
+_SETTINGS: Settings | None = None
+
+
+def settings() -> Settings:
+    """The container's settings, read from ``os.environ`` at first use."""
+    global _SETTINGS
+    if _SETTINGS is None:
+        _SETTINGS = Settings.from_env(os.environ)
+    return _SETTINGS
+
+
+def reset() -> None:
+    """Forget the cached settings (tests; a real container never needs it)."""
+    global _SETTINGS
+    _SETTINGS = None
+
+
+def log_line(record: Mapping[str, Any]) -> None:
+    """One JSON object per line on stdout: CloudWatch Logs keeps it as one event."""
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _finding_fields(finding: MacieFindingEvent) -> dict[str, Any]:
+    return {
+        "findingId": finding.id,
+        "findingType": finding.type,
+        "severity": finding.severity.label,
+        "sample": finding.sample,
+        "accountId": finding.account_id,
+        "region": finding.region,
+    }
+
+
+def handle(
+    event: object,
+    get_settings: Callable[[], Settings] = settings,
+    send: Deliver = deliver,
+    log: Log = log_line,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """Process one event; returns (and logs) the record. Raises on any failure to post."""
+    started = time.perf_counter()
+    record: dict[str, Any] = {"requestId": request_id}
+    if isinstance(event, Mapping):
+        record["eventId"] = event.get("id")
+    try:
+        outcome = _process(event, get_settings, send, record)
+    except (DeliveryError, SettingsError) as exc:
+        record.update(decision="failed", error=str(exc))
+        raise
+    else:
+        record.update(outcome)
+    finally:
+        record["durationMs"] = round((time.perf_counter() - started) * 1000, 1)
+        record.setdefault("level", "ERROR" if record.get("decision") == "failed" else "INFO")
+        log(record)
+    return record
+
+
+def _process(
+    event: object, get_settings: Callable[[], Settings], send: Deliver, record: dict[str, Any]
+) -> dict[str, Any]:
+    if not is_macie_finding_event(event):
+        source = event.get("source") if isinstance(event, Mapping) else type(event).__name__
+        return {"decision": "ignored", "reason": f"not a Macie finding event ({source})"}
+    try:
+        finding = MacieFindingEvent.from_event(event)
+    except MalformedEvent as exc:
+        return {"decision": "ignored", "reason": f"malformed Macie event: {exc}"}
+    record.update(_finding_fields(finding))
+    config = get_settings()
+    decision = should_notify(finding, config)
+    if not decision.notify:
+        return {"decision": "skipped", "reason": decision.reason}
+    delivered = send(build_message(finding), config)
+    return {
+        "decision": "posted",
+        "mode": delivered.mode,
+        "ts": delivered.ts,
+        "channel": delivered.channel,
+    }
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The function's handler: ``notifier.handler.lambda_handler``."""
+    return handle(event, request_id=getattr(context, "aws_request_id", None))

@@ -1,0 +1,88 @@
+"""The function's configuration, read from its environment once per cold start.
+
+The variables are the contract in DESIGN.md ("Notifier"); ``macie-notify setup`` writes
+them. A function that is misconfigured raises :class:`SettingsError` on every
+invocation, so the event goes through Lambda's retries to the dead-letter queue instead
+of being dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .event import Severity
+
+DEFAULT_API_URL = "https://slack.com/api/"
+TRUTHY = frozenset({"1", "true", "yes", "on"})
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a usable Slack destination."""
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and what to post. Secrets are kept out of ``repr`` (and so out of logs)."""
+
+    channel: str | None = None
+    token_secret_arn: str | None = None
+    bot_token: str | None = field(default=None, repr=False)
+    webhook_secret_arn: str | None = None
+    webhook_url: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    min_severity: Severity = Severity.LOW
+    include_types: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+    include_samples: bool = False
+
+    @property
+    def mode(self) -> str:
+        """``webhook`` or ``token`` (chat.postMessage with a bot token)."""
+        return "webhook" if (self.webhook_secret_arn or self.webhook_url) else "token"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build and check the settings; SettingsError names the variable at fault."""
+        env = {k: v.strip() for k, v in environ.items() if isinstance(v, str) and v.strip()}
+        try:
+            min_severity = Severity.parse(env.get("MIN_SEVERITY", "Low"))
+        except ValueError:
+            raise SettingsError(
+                f"MIN_SEVERITY={env['MIN_SEVERITY']!r} is not one of Low, Medium, High"
+            ) from None
+        settings = cls(
+            channel=env.get("SLACK_CHANNEL"),
+            token_secret_arn=env.get("SLACK_TOKEN_SECRET_ARN"),
+            bot_token=env.get("SLACK_BOT_TOKEN"),
+            webhook_secret_arn=env.get("SLACK_WEBHOOK_SECRET_ARN"),
+            webhook_url=env.get("SLACK_WEBHOOK_URL"),
+            api_url=env.get("SLACK_API_URL", DEFAULT_API_URL),
+            min_severity=min_severity,
+            include_types=_split(env.get("FINDING_TYPES_INCLUDE")),
+            exclude_types=_split(env.get("FINDING_TYPES_EXCLUDE")),
+            include_samples=env.get("INCLUDE_SAMPLE_FINDINGS", "").lower() in TRUTHY,
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Exactly one way to reach Slack must be configured."""
+        token = self.token_secret_arn or self.bot_token
+        webhook = self.webhook_secret_arn or self.webhook_url
+        if token and webhook:
+            raise SettingsError(
+                "both a bot token (SLACK_TOKEN_SECRET_ARN / SLACK_BOT_TOKEN) and a webhook "
+                "(SLACK_WEBHOOK_SECRET_ARN / SLACK_WEBHOOK_URL) are set; keep one"
+            )
+        if not token and not webhook:
+            raise SettingsError(
+                "no Slack destination: set SLACK_TOKEN_SECRET_ARN (or SLACK_BOT_TOKEN) with "
+                "SLACK_CHANNEL, or SLACK_WEBHOOK_SECRET_ARN (or SLACK_WEBHOOK_URL)"
+            )
+        if token and not self.channel:
+            raise SettingsError("SLACK_CHANNEL is required with a bot token")
