@@ -1,0 +1,483 @@
+"""A Slack-compatible sink: enough of the Web API and incoming webhooks for slack_sdk.
+
+Mounted by the local server at ``/_local/slack/``, so a function configured with
+``SLACK_API_URL=<endpoint>/_local/slack/api/`` (or a webhook URL
+``<endpoint>/_local/slack/webhook/<id>``) posts here instead of to slack.com. The sink
+answers the way Slack does, including its failure modes, and records every accepted message.
+
+Slack facts it follows (https://docs.slack.dev/reference/methods/chat.postMessage,
+https://docs.slack.dev/apis/web-api/rate-limits, https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks):
+
+- Web API failures are HTTP 200 with ``{"ok": false, "error": "<code>"}``; only rate
+  limiting differs: HTTP 429, a ``Retry-After`` header and ``"error": "ratelimited"``.
+- No token is ``not_authed``; a wrong one is ``invalid_auth``.
+- More than 50 blocks, or a section text over 3,000 characters, is ``invalid_blocks`` with
+  an ``errors`` list of ``"no more than 50 items allowed [json-pointer:/blocks]"`` form (as
+  public logs of the live API show; Slack has no ``too_many_blocks`` code). Text over
+  40,000 characters is ``msg_too_long``; no text, blocks or attachments is ``no_text``.
+- Webhooks answer plain text: ``ok``, or an error string with a 4xx status
+  (``invalid_payload``, ``no_text``, ``invalid_blocks``, ``no_service``, ``channel_not_found``).
+
+Control endpoints (local only): ``GET/DELETE messages``, ``GET/POST faults`` (rate limit
+and outage switches), ``GET/POST config`` (accepted tokens and channels).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink"]
+
+MAX_BLOCKS = 50
+MAX_TEXT = 40_000
+MAX_SECTION_TEXT = 3_000
+MAX_HEADER_TEXT = 150
+# What any real token looks like: bot, user, app-level, workspace, refresh tokens.
+_TOKEN_SHAPE = re.compile(r"^xox[abposre]-[A-Za-z0-9-]+$")
+_CHANNEL_ID = re.compile(r"^[CGDU][A-Z0-9]{6,}$")
+
+StartResponse = Callable[..., Any]
+Environ = Mapping[str, Any]
+
+
+@dataclass
+class Faults:
+    """Failure switches. ``count`` None means "until switched off"."""
+
+    rate_limit_count: int | None = 0
+    retry_after: int = 1
+    outage_status: int | None = None
+    outage_count: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rate_limit": {"count": self.rate_limit_count, "retry_after": self.retry_after},
+            "outage": {"status": self.outage_status, "count": self.outage_count},
+        }
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _json_reply(data: Mapping[str, Any], status: int = 200) -> _Reply:
+    return _Reply(status, json.dumps(data).encode())
+
+
+def _text_reply(text: str, status: int) -> _Reply:
+    return _Reply(status, text.encode(), "text/html; charset=utf-8")
+
+
+class SlackSink:
+    """The sink's state and its WSGI application (the instance itself is the app).
+
+    ``tokens``: accepted tokens; None accepts any token shaped like a Slack token.
+    ``channels``: name -> channel ID; None accepts any channel (IDs derived from names).
+    ``webhooks``: accepted webhook ids; None accepts any.
+    """
+
+    def __init__(
+        self,
+        tokens: Iterable[str] | None = None,
+        channels: Mapping[str, str] | None = None,
+        webhooks: Iterable[str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self.tokens: set[str] | None = None
+        self.channels: dict[str, str] | None = None
+        self.webhooks: set[str] | None = None
+        self.configure(tokens=tokens, channels=channels, webhooks=webhooks)
+        self.faults = Faults()
+        self._messages: list[dict[str, Any]] = []
+        self._seq = 0
+        self.requests = 0
+
+    # --- Python API (used by the control endpoints, tests and the event router) -----------
+
+    def configure(self, **settings: Any) -> None:
+        """Set ``tokens``, ``channels`` and/or ``webhooks`` (None = accept any)."""
+        with self._lock:
+            if "tokens" in settings:
+                tokens = settings["tokens"]
+                self.tokens = {str(t) for t in tokens} if tokens is not None else None
+            if "channels" in settings:
+                chans = settings["channels"]
+                self.channels = (
+                    {str(k).lstrip("#"): str(v) for k, v in chans.items()} if chans else None
+                )
+            if "webhooks" in settings:
+                hooks = settings["webhooks"]
+                self.webhooks = {str(h) for h in hooks} if hooks is not None else None
+
+    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Copies of the accepted messages, oldest first, optionally for one channel."""
+        with self._lock:
+            found = list(self._messages)
+        if channel:
+            name = channel.lstrip("#")
+            found = [m for m in found if name in (m["channel"], m["channel_name"])]
+        return [dict(m) for m in found]
+
+    def reset(self) -> None:
+        """Forget messages and faults (``/_local/reset``)."""
+        with self._lock:
+            self._messages.clear()
+            self.faults = Faults()
+            self.requests = 0
+
+    def set_faults(
+        self,
+        rate_limit_count: int | None = 0,
+        retry_after: int = 1,
+        outage_status: int | None = None,
+        outage_count: int | None = None,
+    ) -> None:
+        """Answer the next ``rate_limit_count`` posts with 429 / switch an outage on or off."""
+        if outage_status is not None and outage_status not in (500, 502, 503, 504):
+            raise ValueError("outage status must be 500, 502, 503 or 504")
+        with self._lock:
+            self.faults = Faults(rate_limit_count, max(0, retry_after), outage_status, outage_count)
+
+    # --- WSGI ------------------------------------------------------------------------------
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        # Work mounted (prefix moved to SCRIPT_NAME) and unmounted alike.
+        path = path.split("/_local/slack", 1)[-1].strip("/")
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        reply = self._route(method, path, environ)
+        headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body)))]
+        start_response(
+            f"{reply.status} {_REASONS.get(reply.status, 'OK')}", headers + reply.headers
+        )
+        return [reply.body]
+
+    def _route(self, method: str, path: str, environ: Environ) -> _Reply:
+        if path.startswith("api/") and method == "POST":
+            return self._api(path[4:], environ)
+        if path.startswith("webhook/") and method == "POST":
+            return self._webhook(path[8:], environ)
+        if path == "messages":
+            return self._messages_control(method, environ)
+        if path == "faults":
+            return self._faults_control(method, environ)
+        if path == "config":
+            return self._config_control(method, environ)
+        if path.startswith("api/"):
+            return _json_reply({"ok": False, "error": "invalid_request"}, 405)
+        return _json_reply({"message": f"unknown sink path: /{path}"}, 404)
+
+    # --- faults ----------------------------------------------------------------------------
+
+    def _injected_fault(self, webhook: bool) -> _Reply | None:
+        """Consume one rate-limit or outage answer if a fault is switched on."""
+        with self._lock:
+            self.requests += 1
+            f = self.faults
+            if f.outage_status is not None and f.outage_count != 0:
+                if f.outage_count is not None:
+                    f.outage_count -= 1
+                status = f.outage_status
+                return _text_reply("Service Unavailable" if status == 503 else "error", status)
+            if f.rate_limit_count != 0:
+                if f.rate_limit_count is not None:
+                    f.rate_limit_count -= 1
+                headers = [("Retry-After", str(f.retry_after))]
+                if webhook:
+                    return _Reply(429, b"rate_limited", "text/html; charset=utf-8", headers)
+                body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                return _Reply(429, body, headers=headers)
+        return None
+
+    # --- Web API ---------------------------------------------------------------------------
+
+    def _api(self, api_method: str, environ: Environ) -> _Reply:
+        fault = self._injected_fault(webhook=False)
+        if fault is not None:
+            return fault
+        try:
+            args = _read_args(environ)
+        except ValueError:
+            return _json_reply({"ok": False, "error": "invalid_json"})
+        auth_error = self._check_token(environ, args)
+        if auth_error:
+            return _json_reply({"ok": False, "error": auth_error})
+        if api_method == "auth.test":
+            return _json_reply(_AUTH_TEST)
+        if api_method == "chat.postMessage":
+            return _json_reply(self._post_message(args))
+        return _json_reply({"ok": False, "error": "unknown_method"})
+
+    def _check_token(self, environ: Environ, args: Mapping[str, Any]) -> str | None:
+        header = str(environ.get("HTTP_AUTHORIZATION", ""))
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = token or str(args.get("token") or "")
+        if not token:
+            return "not_authed"
+        valid = token in self.tokens if self.tokens is not None else bool(_TOKEN_SHAPE.match(token))
+        return None if valid else "invalid_auth"
+
+    def _resolve_channel(self, channel: str) -> tuple[str, str] | None:
+        """(channel ID, name) for a ``#name``, a name or an ID; None when unknown."""
+        name = channel.lstrip("#")
+        if self.channels is None:
+            if _CHANNEL_ID.match(name):
+                return name, name
+            digest = hashlib.sha256(name.encode()).hexdigest()[:9].upper()
+            return f"C{digest}", name
+        if name in self.channels:
+            return self.channels[name], name
+        for known, cid in self.channels.items():
+            if cid == name:
+                return cid, known
+        return None
+
+    def _post_message(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        resolved = self._resolve_channel(channel)
+        if resolved is None:
+            return {"ok": False, "error": "channel_not_found"}
+        problem = _check_content(args)
+        if problem is not None:
+            return problem
+        message = self._record(args, resolved, via="chat.postMessage")
+        return {
+            "ok": True,
+            "channel": message["channel"],
+            "ts": message["ts"],
+            "message": {
+                "type": "message",
+                "subtype": "bot_message",
+                "text": message["text"],
+                "blocks": message["blocks"],
+                "bot_id": _AUTH_TEST["bot_id"],
+                "ts": message["ts"],
+            },
+        }
+
+    def _record(
+        self, args: Mapping[str, Any], channel: tuple[str, str], via: str, webhook: str = ""
+    ) -> dict[str, Any]:
+        with self._lock:
+            self._seq += 1
+            ts = f"{int(self._clock())}.{self._seq:06d}"
+            message = {
+                "ts": ts,
+                "channel": channel[0],
+                "channel_name": channel[1],
+                "via": via,
+                "webhook": webhook or None,
+                "text": args.get("text") or "",
+                "blocks": _as_list(args.get("blocks")),
+                "attachments": _as_list(args.get("attachments")),
+                "thread_ts": args.get("thread_ts"),
+                "username": args.get("username"),
+                "icon_emoji": args.get("icon_emoji"),
+            }
+            self._messages.append(message)
+        return message
+
+    # --- incoming webhooks -----------------------------------------------------------------
+
+    def _webhook(self, hook_id: str, environ: Environ) -> _Reply:
+        fault = self._injected_fault(webhook=True)
+        if fault is not None:
+            return fault
+        if not hook_id or (self.webhooks is not None and hook_id not in self.webhooks):
+            return _text_reply("no_service", 404)
+        try:
+            args = _read_args(environ, form_payload=True)
+        except ValueError:
+            return _text_reply("invalid_payload", 400)
+        problem = _check_content(args)
+        if problem is not None:
+            return _text_reply(str(problem["error"]), 400)
+        channel = str(args.get("channel") or f"webhook-{hook_id.split('/')[0]}")
+        resolved = self._resolve_channel(channel)
+        if resolved is None:
+            return _text_reply("channel_not_found", 404)
+        self._record(args, resolved, via="webhook", webhook=hook_id)
+        return _text_reply("ok", 200)
+
+    # --- control ---------------------------------------------------------------------------
+
+    def _messages_control(self, method: str, environ: Environ) -> _Reply:
+        if method == "DELETE":
+            with self._lock:
+                self._messages.clear()
+            return _json_reply({"messages": []})
+        query = parse_qs(str(environ.get("QUERY_STRING", "")))
+        channel = query["channel"][0] if query.get("channel") else None
+        return _json_reply({"messages": self.messages(channel)})
+
+    def _faults_control(self, method: str, environ: Environ) -> _Reply:
+        if method == "POST":
+            try:
+                body = _read_json(environ)
+                rate = body.get("rate_limit") or {}
+                outage = body.get("outage") or {}
+                self.set_faults(
+                    rate_limit_count=rate.get("count", 0),
+                    retry_after=int(rate.get("retry_after", 1)),
+                    outage_status=outage.get("status"),
+                    outage_count=outage.get("count"),
+                )
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _json_reply({"message": f"bad faults body: {exc}"}, 400)
+        return _json_reply(self.faults.to_dict())
+
+    def _config_control(self, method: str, environ: Environ) -> _Reply:
+        if method == "POST":
+            try:
+                body = _read_json(environ)
+                self.configure(
+                    **{k: body[k] for k in ("tokens", "channels", "webhooks") if k in body}
+                )
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _json_reply({"message": f"bad config body: {exc}"}, 400)
+        # Tokens are secrets: report how many, never which.
+        return _json_reply(
+            {
+                "tokens": None if self.tokens is None else len(self.tokens),
+                "channels": self.channels,
+                "webhooks": None if self.webhooks is None else sorted(self.webhooks),
+            }
+        )
+
+
+# --- request parsing and Slack's content checks -------------------------------------------
+
+_AUTH_TEST = {
+    "ok": True,
+    "url": "https://macie-notify-local.slack.com/",
+    "team": "macie-notify local",
+    "user": "macie-notify",
+    "team_id": "T0LOCAL01",
+    "user_id": "U0LOCAL01",
+    "bot_id": "B0LOCAL01",
+    "is_enterprise_install": False,
+}
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def _read_body(environ: Environ) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    return stream.read(length) if stream is not None and length > 0 else b""
+
+
+def _read_json(environ: Environ) -> dict[str, Any]:
+    raw = _read_body(environ)
+    data = json.loads(raw) if raw.strip() else {}
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
+
+
+def _read_args(environ: Environ, form_payload: bool = False) -> dict[str, Any]:
+    """Arguments from a JSON body, a form body or the query string, as Slack accepts them.
+
+    Webhooks also accept a form field ``payload`` holding the JSON message.
+    """
+    ctype = str(environ.get("CONTENT_TYPE", "")).lower()
+    raw = _read_body(environ)
+    args: dict[str, Any] = {
+        k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()
+    }
+    if "json" in ctype:
+        data = json.loads(raw or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        args.update(data)
+    elif raw:
+        form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+        if form_payload and "payload" in form:
+            data = json.loads(form["payload"])
+            if not isinstance(data, dict):
+                raise ValueError("expected a JSON object")
+            form = data
+        args.update(form)
+    return args
+
+
+def _as_list(value: Any) -> list[Any]:
+    """blocks/attachments arrive as lists (JSON) or JSON-encoded strings (form bodies)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        decoded = json.loads(value)
+        return decoded if isinstance(decoded, list) else [decoded]
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _check_content(args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Slack's checks on text, blocks and attachments; None when the message is fine."""
+    try:
+        blocks = _as_list(args.get("blocks"))
+        attachments = _as_list(args.get("attachments"))
+    except ValueError:
+        return {"ok": False, "error": "invalid_blocks_format"}
+    text = args.get("text") or ""
+    if not isinstance(text, str):
+        text = str(text)
+    if not text and not blocks and not attachments:
+        return {"ok": False, "error": "no_text"}
+    if len(text) > MAX_TEXT:
+        return {"ok": False, "error": "msg_too_long"}
+    errors = _block_errors(blocks)
+    if errors:
+        return {
+            "ok": False,
+            "error": "invalid_blocks",
+            "errors": errors,
+            "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]},
+        }
+    return None
+
+
+def _block_errors(blocks: list[Any]) -> list[str]:
+    if len(blocks) > MAX_BLOCKS:
+        return [f"no more than {MAX_BLOCKS} items allowed [json-pointer:/blocks]"]
+    errors: list[str] = []
+    for i, block in enumerate(blocks):
+        pointer = f"/blocks/{i}"
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            errors.append(f"missing required field: type [json-pointer:{pointer}]")
+            continue
+        text = block.get("text")
+        limit = {"section": MAX_SECTION_TEXT, "header": MAX_HEADER_TEXT}.get(block["type"])
+        if limit and isinstance(text, dict) and len(str(text.get("text", ""))) > limit:
+            errors.append(
+                f"must be less than {limit + 1} characters [json-pointer:{pointer}/text/text]"
+            )
+    return errors
