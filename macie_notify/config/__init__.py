@@ -1,0 +1,164 @@
+"""macie-notify.yaml -> typed, validated :class:`Config`; every problem with field path and line.
+
+``load(path)`` / ``loads(text)`` read the YAML keeping each value's line (PyYAML nodes),
+check every rule of DESIGN.md "Config" in one pass and either return a frozen
+:class:`Config` (with ``config.warnings``) or raise one
+:class:`~macie_notify.errors.ConfigError` listing all problems as
+``path (line N): message``. Offline and stdlib + PyYAML only: ``validate`` must not pay
+for boto3.
+"""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+from yaml.nodes import MappingNode, Node
+
+from macie_notify.config.identifiers import JOB_KEYS, read_custom_identifiers, read_job
+from macie_notify.config.model import (
+    BucketConfig,
+    Config,
+    CustomIdentifier,
+    FindingTypes,
+    JobConfig,
+    JobScope,
+    LambdaConfig,
+    MacieConfig,
+    ManagedIdentifiers,
+    NotificationsConfig,
+    SamplesConfig,
+    Schedule,
+    SeverityLevel,
+    SlackConfig,
+    StackConfig,
+)
+from macie_notify.config.reader import Issues, Section, is_null, line_of
+from macie_notify.config.sections import (
+    BUCKET_KEYS,
+    MACIE_KEYS,
+    NOTIFICATIONS_KEYS,
+    ROOT_KEYS,
+    SAMPLES_KEYS,
+    STACK_KEYS,
+    read_bucket,
+    read_macie,
+    read_notifications,
+    read_samples,
+    read_stack,
+)
+from macie_notify.errors import ConfigError, ConfigProblem
+
+INIT_HINT = "run `macie-notify init` to write a starter config, or pass -c PATH"
+FIX_HINT = "fix the values above; `macie-notify init` writes a commented example"
+
+
+def load(path: str) -> Config:
+    """Read and validate the config file at ``path``.
+
+    Relative paths inside it (``samples.source``) are relative to the file's folder.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found", hint=INIT_HINT) from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory", hint=INIT_HINT) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    return loads(text, source=path, base_dir=os.path.dirname(os.path.abspath(path)))
+
+
+def loads(text: str, source: str = "<string>", base_dir: str | None = None) -> Config:
+    """Validate config text; ``source`` names it in messages."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = _compose(loader, source)
+        issues = Issues(loader)
+        config = _read(issues, root, source, base_dir)
+    finally:
+        loader.dispose()
+    if issues.problems:
+        # One pass reads section by section; people read the file top to bottom.
+        problems = sorted(issues.problems, key=lambda p: (p.line is None, p.line or 0))
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        raise ConfigError(f"{source} is not valid ({count} {noun}):", problems, FIX_HINT)
+    return config
+
+
+def _compose(loader: yaml.SafeLoader, source: str) -> MappingNode:
+    try:
+        root: Node | None = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = " ".join(str(m) for m in (exc.context, exc.problem) if m) or str(exc)
+        raise ConfigError(
+            f"{source} is not valid YAML:", [ConfigProblem("", message, line)], FIX_HINT
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source} is not valid YAML: {exc}") from None
+    if root is None or is_null(root):
+        raise ConfigError(
+            f"{source} is empty:",
+            [ConfigProblem("", "expected a mapping with at least stack: {name: ...}", 1)],
+            INIT_HINT,
+        )
+    if not isinstance(root, MappingNode):
+        raise ConfigError(
+            f"{source} is not a config:",
+            [
+                ConfigProblem(
+                    "", "the document must be a mapping (stack:, job:, ...)", line_of(root)
+                )
+            ],
+            FIX_HINT,
+        )
+    return root
+
+
+def _read(issues: Issues, root: MappingNode, source: str, base_dir: str | None) -> Config:
+    doc = Section(issues, "", root, ROOT_KEYS)
+    if not doc.has("stack") and "stack" in doc.keys:
+        issues.error("stack", doc.where("stack"), "required: a mapping with at least name")
+    stack = read_stack(doc.section("stack", STACK_KEYS))
+    cdis = read_custom_identifiers(doc)
+    return Config(
+        stack=stack,
+        macie=read_macie(doc.section("macie", MACIE_KEYS)),
+        bucket=read_bucket(doc.section("bucket", BUCKET_KEYS), stack),
+        samples=read_samples(doc.section("samples", SAMPLES_KEYS), base_dir),
+        custom_data_identifiers=cdis,
+        job=read_job(doc.section("job", JOB_KEYS), stack.name, cdis),
+        notifications=read_notifications(doc.section("notifications", NOTIFICATIONS_KEYS)),
+        warnings=tuple(issues.warnings),
+        source=source,
+        base_dir=base_dir,
+    )
+
+
+__all__ = [
+    "BucketConfig",
+    "Config",
+    "ConfigError",
+    "ConfigProblem",
+    "CustomIdentifier",
+    "FindingTypes",
+    "JobConfig",
+    "JobScope",
+    "LambdaConfig",
+    "MacieConfig",
+    "ManagedIdentifiers",
+    "NotificationsConfig",
+    "SamplesConfig",
+    "Schedule",
+    "SeverityLevel",
+    "SlackConfig",
+    "StackConfig",
+    "load",
+    "loads",
+]
