@@ -1,0 +1,564 @@
+"""Run a deployed Lambda zip the way the Python runtime would, in a subprocess.
+
+The local event router hands this module the function's configuration and zip (read from
+moto's Lambda service) and an event; the handler runs in a fresh ``python -I -S`` process
+whose ``sys.path`` holds only the function's own files and the AWS SDK the real runtime
+bundles (boto3, botocore and their dependencies), so a zip that forgets a dependency fails
+here as it would on AWS. Per invocation it gets:
+
+- the function's environment variables, then the variables the runtime always sets
+  (``AWS_REGION``, ``AWS_LAMBDA_FUNCTION_NAME``, ``_HANDLER``, ``LAMBDA_TASK_ROOT``,
+  ``TZ=:UTC``, ...; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+  which win, as Lambda reserves them;
+- like LocalStack, ``AWS_ENDPOINT_URL`` and dummy credentials pointing back at the local
+  endpoint (always: a local function must never reach real AWS), and ``SLACK_API_URL``
+  pointing at the Slack sink unless the function sets its own;
+- a context object with the real attributes (``function_name``, ``aws_request_id``,
+  ``get_remaining_time_in_millis()``, ...), the function's timeout (the process is killed
+  when it passes, ``Sandbox.Timedout``), and Lambda's START / END / REPORT log lines.
+
+Asynchronous invocation (how EventBridge calls Lambda) follows
+https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html: a failed attempt is
+retried ``MaximumRetryAttempts`` times (default 2) with growing delays (the sleep is
+injected; local delays are seconds, not AWS's minutes), then the event goes to the
+on-failure destination (an invocation record) and/or the dead-letter queue (the event
+itself, with ``RequestID`` / ``ErrorCode`` / ``ErrorMessage`` attributes). Logs land in
+``/aws/lambda/<name>``. Zips are extracted once into a cache keyed by CodeSha256.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = [
+    "AsyncOutcome",
+    "FunctionSpec",
+    "InvocationResult",
+    "LambdaRunner",
+    "LogWriter",
+    "QueueSender",
+]
+
+# Lambda gives the init phase (imports) 10 s of its own, apart from the function timeout.
+INIT_LIMIT_S = 10.0
+DEFAULT_RETRY_DELAYS = (1.0, 2.0)
+# What the Lambda Python runtime ships besides the standard library.
+RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_SESSION_TOKEN": "test",
+}
+
+
+class QueueSender(Protocol):
+    """Where failure/success records go (an SQS queue ARN)."""
+
+    def send_message(self, queue_arn: str, body: str, attributes: Mapping[str, str]) -> None: ...
+
+
+class LogWriter(Protocol):
+    """CloudWatch Logs: events are (epoch milliseconds, message)."""
+
+    def put_log_events(
+        self, group: str, stream: str, events: Sequence[tuple[int, str]]
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What the runner needs of a function: its configuration and its zip."""
+
+    name: str
+    arn: str
+    handler: str
+    code: bytes
+    code_sha256: str = ""
+    runtime: str = "python3.12"
+    timeout_s: float = 3.0
+    memory_mb: int = 128
+    version: str = "$LATEST"
+    region: str = "us-east-1"
+    environment: Mapping[str, str] = field(default_factory=dict)
+    max_retry_attempts: int = 2
+    max_event_age_s: int = 21_600
+    dead_letter_arn: str | None = None
+    on_failure_arn: str | None = None
+    on_success_arn: str | None = None
+
+    @classmethod
+    def from_configuration(
+        cls,
+        config: Mapping[str, Any],
+        code: bytes,
+        invoke_config: Mapping[str, Any] | None = None,
+    ) -> FunctionSpec:
+        """Build from GetFunctionConfiguration and GetFunctionEventInvokeConfig shapes."""
+        arn = str(config["FunctionArn"])
+        destinations = (invoke_config or {}).get("DestinationConfig") or {}
+        return cls(
+            name=str(config["FunctionName"]),
+            arn=arn,
+            handler=str(config.get("Handler") or ""),
+            code=code,
+            code_sha256=str(config.get("CodeSha256") or ""),
+            runtime=str(config.get("Runtime") or "python3.12"),
+            timeout_s=float(config.get("Timeout") or 3),
+            memory_mb=int(config.get("MemorySize") or 128),
+            version=str(config.get("Version") or "$LATEST"),
+            region=arn.split(":")[3] if arn.count(":") >= 4 else "us-east-1",
+            environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+            max_retry_attempts=int((invoke_config or {}).get("MaximumRetryAttempts", 2)),
+            max_event_age_s=int((invoke_config or {}).get("MaximumEventAgeInSeconds", 21_600)),
+            dead_letter_arn=(config.get("DeadLetterConfig") or {}).get("TargetArn"),
+            on_failure_arn=(destinations.get("OnFailure") or {}).get("Destination"),
+            on_success_arn=(destinations.get("OnSuccess") or {}).get("Destination"),
+        )
+
+
+@dataclass
+class InvocationResult:
+    """One attempt. ``error`` has Lambda's ``errorType`` / ``errorMessage`` / ``stackTrace``."""
+
+    request_id: str
+    payload: Any = None
+    error: dict[str, Any] | None = None
+    logs: str = ""
+    duration_ms: float = 0.0
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class AsyncOutcome:
+    """Every attempt of one asynchronous invocation and where a failure went."""
+
+    attempts: list[InvocationResult]
+    condition: str  # Success | RetriesExhausted | EventAgeExceeded
+    sent_to: list[str] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> bool:
+        return self.condition == "Success"
+
+
+def code_sha256(code: bytes) -> str:
+    """Lambda's CodeSha256: base64 of the raw SHA-256 digest of the zip bytes."""
+    return base64.b64encode(hashlib.sha256(code).digest()).decode()
+
+
+class LambdaRunner:
+    """Runs functions; one per local server. Thread-safe; it owns no threads itself."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        endpoint_url: str | None = None,
+        slack_api_url: str | None = None,
+        queues: QueueSender | None = None,
+        logs: LogWriter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+        python: str = sys.executable,
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.endpoint_url = endpoint_url
+        self.slack_api_url = slack_api_url
+        self.queues = queues
+        self.logs = logs
+        self.sleep = sleep
+        self.clock = clock
+        self.retry_delays = tuple(retry_delays)
+        self.python = python
+        self._lock = threading.Lock()
+        self._streams: dict[tuple[str, str], str] = {}
+
+    # --- code cache ------------------------------------------------------------------------
+
+    def task_root(self, spec: FunctionSpec) -> Path:
+        """The extracted zip, shared by every invocation of the same code."""
+        # Keyed by the digest behind CodeSha256 (hex, to be a safe directory name).
+        key = hashlib.sha256(spec.code).hexdigest()
+        root = self.cache_dir / "code" / key
+        with self._lock:
+            if not root.is_dir():
+                tmp = Path(tempfile.mkdtemp(dir=self.cache_dir, prefix=".extract-"))
+                # zipfile drops absolute paths and ".." parts, so members stay inside tmp.
+                with zipfile.ZipFile(io.BytesIO(spec.code)) as archive:
+                    archive.extractall(tmp)
+                root.parent.mkdir(parents=True, exist_ok=True)
+                tmp.rename(root)
+        return root
+
+    def _runtime_dir(self) -> Path:
+        """A directory holding only the AWS SDK packages, as the Lambda runtime provides."""
+        sdk = self.cache_dir / "runtime-sdk"
+        with self._lock:
+            if sdk.is_dir():
+                return sdk
+            tmp = Path(tempfile.mkdtemp(dir=self.cache_dir, prefix=".sdk-"))
+            for name in RUNTIME_SDK:
+                found = importlib.util.find_spec(name)
+                if found is None or found.origin is None:
+                    continue
+                origin = Path(found.origin)
+                src = origin.parent if origin.name == "__init__.py" else origin
+                (tmp / src.name).symlink_to(src, target_is_directory=src.is_dir())
+            tmp.rename(sdk)
+        return sdk
+
+    # --- environment -----------------------------------------------------------------------
+
+    def _log_stream(self, spec: FunctionSpec, now: float) -> str:
+        # One stream per "execution environment": per function code for this runner.
+        key = (spec.arn, hashlib.sha256(spec.code).hexdigest())
+        with self._lock:
+            if key not in self._streams:
+                day = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y/%m/%d")
+                self._streams[key] = f"{day}/[{spec.version}]{uuid.uuid4().hex}"
+            return self._streams[key]
+
+    def environment(self, spec: FunctionSpec, root: Path, stream: str) -> dict[str, str]:
+        """The process environment: the function's variables, then the runtime's."""
+        env = {str(k): str(v) for k, v in spec.environment.items()}
+        if self.slack_api_url:
+            env.setdefault("SLACK_API_URL", self.slack_api_url)
+        env.update(
+            {
+                "PATH": "/usr/local/bin:/usr/bin:/bin",
+                "LANG": "en_US.UTF-8",
+                "TZ": ":UTC",
+                "_HANDLER": spec.handler,
+                "AWS_REGION": spec.region,
+                "AWS_DEFAULT_REGION": spec.region,
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+                "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+                "LAMBDA_TASK_ROOT": str(root),
+                "LAMBDA_RUNTIME_DIR": str(self._runtime_dir()),
+                "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+                **DUMMY_CREDENTIALS,
+            }
+        )
+        if self.endpoint_url:
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        return env
+
+    # --- one attempt -----------------------------------------------------------------------
+
+    def invoke(
+        self, spec: FunctionSpec, event: Any, request_id: str | None = None
+    ) -> InvocationResult:
+        """Run the handler once (RequestResponse semantics) and write its logs."""
+        request_id = request_id or str(uuid.uuid4())
+        if not spec.runtime.startswith("python"):
+            return InvocationResult(
+                request_id,
+                error=_error("Runtime.InvalidRuntime", f"unsupported runtime {spec.runtime}"),
+            )
+        started = self.clock()
+        stream = self._log_stream(spec, started)
+        root = self.task_root(spec)
+        env = self.environment(spec, root, stream)
+        result = self._run_process(spec, event, request_id, root, env)
+        self._write_logs(spec, stream, started, result)
+        return result
+
+    def _run_process(
+        self, spec: FunctionSpec, event: Any, request_id: str, root: Path, env: dict[str, str]
+    ) -> InvocationResult:
+        request = {
+            "event": event,
+            "request_id": request_id,
+            "invoked_function_arn": spec.arn,
+            "timeout_ms": int(spec.timeout_s * 1000),
+            "init_limit_ms": int(INIT_LIMIT_S * 1000),
+            "sdk_path": env["LAMBDA_RUNTIME_DIR"],
+        }
+        with tempfile.TemporaryDirectory(dir=self.cache_dir, prefix=".invoke-") as tmp:
+            req_path, res_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
+            req_path.write_text(json.dumps(request))
+            t0 = time.monotonic()
+            output, killed = self._spawn([str(req_path), str(res_path)], root, env, spec)
+            duration = (time.monotonic() - t0) * 1000
+            raw = res_path.read_text() if res_path.exists() else ""
+        return _parse_result(request_id, raw, output, duration, killed, spec.timeout_s)
+
+    def _spawn(
+        self, args: list[str], root: Path, env: dict[str, str], spec: FunctionSpec
+    ) -> tuple[str, bool]:
+        """Run the bootstrap; kill its whole process group if it outlives every limit."""
+        cmd = [self.python, "-I", "-S", "-c", _BOOTSTRAP, *args]
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            out, _ = proc.communicate(timeout=spec.timeout_s + INIT_LIMIT_S + 5)
+            killed = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            killed = True
+        return out.decode("utf-8", "replace"), killed
+
+    def _write_logs(
+        self, spec: FunctionSpec, stream: str, started: float, result: InvocationResult
+    ) -> None:
+        if self.logs is None:
+            return
+        ms = int(started * 1000)
+        billed = int(-(-result.duration_ms // 1))
+        lines = [f"START RequestId: {result.request_id} Version: {spec.version}"]
+        lines += [line for line in result.logs.splitlines() if line.strip()]
+        lines.append(f"END RequestId: {result.request_id}")
+        lines.append(
+            f"REPORT RequestId: {result.request_id}\tDuration: {result.duration_ms:.2f} ms\t"
+            f"Billed Duration: {billed} ms\tMemory Size: {spec.memory_mb} MB\t"
+            f"Max Memory Used: {min(spec.memory_mb, 48)} MB"
+        )
+        events = [(ms + i, line) for i, line in enumerate(lines)]
+        self.logs.put_log_events(f"/aws/lambda/{spec.name}", stream, events)
+
+    # --- asynchronous invocation -----------------------------------------------------------
+
+    def invoke_async(self, spec: FunctionSpec, event: Any) -> AsyncOutcome:
+        """Event invocation: retries with backoff, then destinations / dead-letter queue."""
+        first = self.clock()
+        request_id = str(uuid.uuid4())
+        attempts: list[InvocationResult] = []
+        condition = "RetriesExhausted"
+        for attempt in range(spec.max_retry_attempts + 1):
+            if attempt:
+                self.sleep(self.retry_delays[min(attempt, len(self.retry_delays)) - 1])
+                if self.clock() - first > spec.max_event_age_s:
+                    condition = "EventAgeExceeded"
+                    break
+            # Lambda keeps the request id across retries of one event.
+            result = self.invoke(spec, event, request_id)
+            attempts.append(result)
+            if result.ok:
+                condition = "Success"
+                break
+        outcome = AsyncOutcome(attempts, condition)
+        self._route_outcome(spec, event, outcome)
+        return outcome
+
+    def _route_outcome(self, spec: FunctionSpec, event: Any, outcome: AsyncOutcome) -> None:
+        if self.queues is None:
+            return
+        last = outcome.attempts[-1] if outcome.attempts else None
+        if outcome.delivered:
+            if spec.on_success_arn and _is_sqs(spec.on_success_arn):
+                record = _invocation_record(spec, event, outcome, last)
+                self.queues.send_message(spec.on_success_arn, json.dumps(record), {})
+                outcome.sent_to.append(spec.on_success_arn)
+            return
+        if spec.on_failure_arn and _is_sqs(spec.on_failure_arn):
+            record = _invocation_record(spec, event, outcome, last)
+            self.queues.send_message(spec.on_failure_arn, json.dumps(record), {})
+            outcome.sent_to.append(spec.on_failure_arn)
+        if spec.dead_letter_arn and _is_sqs(spec.dead_letter_arn):
+            error = (last.error if last else None) or {}
+            attributes = {
+                "RequestID": last.request_id if last else "",
+                "ErrorCode": "200",
+                "ErrorMessage": str(error.get("errorMessage", ""))[:1000],
+            }
+            self.queues.send_message(spec.dead_letter_arn, json.dumps(event), attributes)
+            outcome.sent_to.append(spec.dead_letter_arn)
+
+
+def cleanup_cache(cache_dir: Path) -> None:
+    """Remove a runner's cache (extracted zips, SDK links)."""
+    shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _is_sqs(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":")[2:3] == ["sqs"]
+
+
+def _error(error_type: str, message: str, trace: list[str] | None = None) -> dict[str, Any]:
+    return {"errorType": error_type, "errorMessage": message, "stackTrace": trace or []}
+
+
+def _parse_result(
+    request_id: str, raw: str, output: str, duration: float, killed: bool, timeout_s: float
+) -> InvocationResult:
+    result = InvocationResult(request_id, logs=output, duration_ms=duration)
+    data = json.loads(raw) if raw else None
+    if killed or (data is not None and data.get("timed_out")):
+        message = f"Task timed out after {timeout_s:.2f} seconds"
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        result.logs += f"{stamp} {request_id} {message}\n"
+        result.timed_out = True
+        result.error = _error("Sandbox.Timedout", f"RequestId: {request_id} Error: {message}")
+    elif data is None:
+        # sys.exit() or a crash in the handler: no result was written.
+        message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+        result.error = _error("Runtime.ExitError", message)
+    elif "error" in data:
+        result.error = data["error"]
+    else:
+        result.payload = data.get("payload")
+    return result
+
+
+def _invocation_record(
+    spec: FunctionSpec, event: Any, outcome: AsyncOutcome, last: InvocationResult | None
+) -> dict[str, Any]:
+    """The record Lambda sends to an invocation destination."""
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    response: dict[str, Any] = {"statusCode": 200, "executedVersion": spec.version}
+    if last is not None and last.error is not None:
+        response["functionError"] = "Unhandled"
+    return {
+        "version": "1.0",
+        "timestamp": now,
+        "requestContext": {
+            "requestId": last.request_id if last else "",
+            "functionArn": f"{spec.arn}:{spec.version}",
+            "condition": outcome.condition,
+            "approximateInvokeCount": len(outcome.attempts),
+        },
+        "requestPayload": event,
+        "responseContext": response,
+        "responsePayload": (
+            last.error if last and last.error else (last.payload if last else None)
+        ),
+    }
+
+
+# The program the subprocess runs. It only uses the standard library; its own names are
+# prefixed so that the handler module cannot collide with them.
+_BOOTSTRAP = r"""
+import importlib, json, logging, os, sys, threading, time, traceback
+
+def _lambda_main(req_path, res_path):
+    with open(req_path) as f:
+        req = json.load(f)
+    sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], req["sdk_path"]]
+    request_id = req["request_id"]
+
+    def write(data):
+        tmp = res_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, res_path)
+
+    def on_timeout():
+        write({"timed_out": True})
+        sys.stdout.flush()
+        os._exit(0)
+
+    class _Formatter(logging.Formatter):
+        def format(self, record):
+            record.aws_request_id = request_id
+            return super().format(record)
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+        "%Y-%m-%dT%H:%M:%S"))
+    handler.formatter.converter = time.gmtime
+    logging.getLogger().addHandler(handler)
+
+    class LambdaContext:
+        def __init__(self, deadline_ms):
+            self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+            self.function_version = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
+            self.invoked_function_arn = req["invoked_function_arn"]
+            self.memory_limit_in_mb = os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]
+            self.aws_request_id = request_id
+            self.log_group_name = os.environ["AWS_LAMBDA_LOG_GROUP_NAME"]
+            self.log_stream_name = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"]
+            self.identity = None
+            self.client_context = None
+            self.tenant_id = None
+            self._deadline_ms = deadline_ms
+
+        def get_remaining_time_in_millis(self):
+            return int(max(self._deadline_ms - time.time() * 1000, 0))
+
+        def log(self, msg):
+            sys.stdout.write(str(msg))
+
+    def fail(error_type, message, tb):
+        frames = traceback.format_list(traceback.extract_tb(tb)) if tb else []
+        print("[ERROR] %s: %s\nTraceback (most recent call last):\n%s"
+              % (error_type, message, "".join(frames)), end="", file=sys.stdout)
+        write({"error": {"errorType": error_type, "errorMessage": message,
+                         "stackTrace": frames}})
+
+    watchdog = threading.Timer(req["init_limit_ms"] / 1000, on_timeout)
+    watchdog.daemon = True
+    watchdog.start()
+    module_name, _, func_name = os.environ["_HANDLER"].rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        fail("Runtime.ImportModuleError",
+             "Unable to import module '%s': %s" % (module_name, exc), None)
+        return
+    func = getattr(module, func_name, None)
+    watchdog.cancel()
+    if not callable(func):
+        fail("Runtime.HandlerNotFound",
+             "Handler '%s' missing on module '%s'" % (func_name, module_name), None)
+        return
+    deadline = time.time() * 1000 + req["timeout_ms"]
+    watchdog = threading.Timer(req["timeout_ms"] / 1000, on_timeout)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        payload = func(req["event"], LambdaContext(deadline))
+    except Exception as exc:
+        fail(type(exc).__name__, str(exc), exc.__traceback__)
+        return
+    finally:
+        watchdog.cancel()
+    try:
+        write({"payload": payload})
+    except (TypeError, ValueError) as exc:
+        fail("Runtime.MarshalError", "Unable to marshal response: %s" % exc, None)
+
+_lambda_main(sys.argv[1], sys.argv[2])
+sys.stdout.flush()
+os._exit(0)
+"""
