@@ -1,0 +1,220 @@
+"""Indexed in-memory findings, fast enough for ListFindings over tens of thousands.
+
+Each finding is kept three ways: the API-shaped dict, its flattened field paths (for
+criteria), and its JSON text (GetFindings splices those strings instead of re-encoding).
+Per-field postings (normalized value -> ids) and per-field sorted numeric columns are
+built lazily on first use and kept up to date on insert/update, so ``eq``/``neq`` are set
+algebra and ``gt``..``lte`` are bisects. Whole results are cached per (query, version)
+so later pages of one listing are list slices. Not thread-safe: the backend's lock
+guards it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from macie_notify.local.macie2.filters import Condition, Flat, flatten, norm, numeric
+
+SORT_ATTRIBUTES = (
+    "count",
+    "createdAt",
+    "policyDetails.action.apiCallDetails.firstSeen",
+    "policyDetails.action.apiCallDetails.lastSeen",
+    "resourcesAffected",
+    "severity.score",
+    "type",
+    "updatedAt",
+)
+_QUERY_CACHE_SIZE = 64
+
+
+class FindingStore:
+    """Findings of one account and Region."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+        self._flat: dict[str, Flat] = {}
+        self._json: dict[str, str] = {}
+        self._postings: dict[str, dict[str, set[str]]] = {}
+        self._columns: dict[str, tuple[int, list[float], list[str]]] = {}
+        self._sorted: dict[tuple[str, str], tuple[int, list[str], dict[str, int]]] = {}
+        self._queries: OrderedDict[Any, list[str]] = OrderedDict()
+        self.version = 0
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __contains__(self, finding_id: object) -> bool:
+        return finding_id in self.docs
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def put(self, doc: dict[str, Any]) -> None:
+        """Insert or replace one finding (by ``id``)."""
+        fid = doc["id"]
+        old = self._flat.get(fid)
+        flat = flatten(doc)
+        for field, index in self._postings.items():
+            if old is not None:
+                for value in old.get(field, ()):
+                    index.get(norm(value), set()).discard(fid)
+            for value in flat.get(field, ()):
+                index.setdefault(norm(value), set()).add(fid)
+        self.docs[fid] = doc
+        self._flat[fid] = flat
+        self._json[fid] = json.dumps(doc, separators=(",", ":"))
+        self.version += 1
+
+    def flat(self, finding_id: str) -> Flat:
+        return self._flat[finding_id]
+
+    def json_text(self, finding_id: str) -> str:
+        return self._json[finding_id]
+
+    # -- queries ---------------------------------------------------------------------
+
+    def query(
+        self, conditions: tuple[Condition, ...], sort: tuple[str, str] | None, key: Any
+    ) -> list[str]:
+        """Ids matching every condition, in sort order; cached per (key, version)."""
+        cache_key = (key, self.version)
+        hit = self._queries.get(cache_key)
+        if hit is not None:
+            self._queries.move_to_end(cache_key)
+            return hit
+        ids = self._select(conditions)
+        ordered = self._order(ids, sort)
+        self._queries[cache_key] = ordered
+        while len(self._queries) > _QUERY_CACHE_SIZE:
+            self._queries.popitem(last=False)
+        return ordered
+
+    def select(self, conditions: tuple[Condition, ...]) -> set[str] | None:
+        """Ids matching the conditions; None means every finding."""
+        return self._select(conditions)
+
+    def _select(self, conditions: tuple[Condition, ...]) -> set[str] | None:
+        result: set[str] | None = None
+        for cond in sorted(conditions, key=_selectivity):
+            ids = self._match(cond, result)
+            result = ids if result is None else result & ids
+            if not result:
+                return set()
+        return result
+
+    def _match(self, cond: Condition, within: set[str] | None) -> set[str]:
+        if cond.exact is not None:
+            postings = self._index(cond.field)
+            sets = [postings.get(v, set()) for v in cond.exact] or [set(self.docs)]
+            found = set.intersection(*sets)
+            return {i for i in found if cond.matches(self._flat[i].get(cond.field, ()))}
+        ids: set[str] | None = None
+        if cond.eq is not None:
+            postings = self._index(cond.field)
+            ids = set().union(*(postings.get(v, set()) for v in cond.eq))
+        if cond.ranges:
+            ranged = self._range(cond)
+            ids = ranged if ids is None else ids & ranged
+        if cond.neq is not None:
+            postings = self._index(cond.field)
+            excluded = set().union(*(postings.get(v, set()) for v in cond.neq))
+            base = ids if ids is not None else (within if within is not None else set(self.docs))
+            ids = base - excluded
+        return ids if ids is not None else set(self.docs)
+
+    def _index(self, field: str) -> dict[str, set[str]]:
+        index = self._postings.get(field)
+        if index is None:
+            index = {}
+            for fid, flat in self._flat.items():
+                for value in flat.get(field, ()):
+                    index.setdefault(norm(value), set()).add(fid)
+            self._postings[field] = index
+        return index
+
+    def _range(self, cond: Condition) -> set[str]:
+        _version, numbers, ids = self._column(cond.field, cond.field_type)
+        lo, hi = 0, len(numbers)
+        for op, bound in cond.ranges:
+            if op == "gt":
+                lo = max(lo, bisect.bisect_right(numbers, bound))
+            elif op == "gte":
+                lo = max(lo, bisect.bisect_left(numbers, bound))
+            elif op == "lt":
+                hi = min(hi, bisect.bisect_left(numbers, bound))
+            else:
+                hi = min(hi, bisect.bisect_right(numbers, bound))
+        return set(ids[lo:hi]) if lo < hi else set()
+
+    def _column(self, field: str, field_type: str) -> tuple[int, list[float], list[str]]:
+        cached = self._columns.get(field)
+        if cached is not None and cached[0] == self.version:
+            return cached
+        pairs = sorted(
+            (n, fid)
+            for fid, flat in self._flat.items()
+            for v in flat.get(field, ())
+            if (n := numeric(field_type, v)) is not None
+        )
+        column = (self.version, [p[0] for p in pairs], [p[1] for p in pairs])
+        self._columns[field] = column
+        return column
+
+    def _order(self, ids: set[str] | None, sort: tuple[str, str] | None) -> list[str]:
+        attribute, order = sort or ("updatedAt", "DESC")
+        full, rank = self._sorted_with_rank(attribute, order)
+        if ids is None:
+            return full
+        if len(ids) * 8 < len(full):
+            return sorted(ids, key=rank.__getitem__)
+        return [fid for fid in full if fid in ids]
+
+    def sorted_ids(self, attribute: str, order: str) -> list[str]:
+        """Every id ordered by a sort attribute (ties broken by id)."""
+        return self._sorted_with_rank(attribute, order)[0]
+
+    def _sorted_with_rank(self, attribute: str, order: str) -> tuple[list[str], dict[str, int]]:
+        cached = self._sorted.get((attribute, order))
+        if cached is not None and cached[0] == self.version:
+            return cached[1], cached[2]
+        reverse = order == "DESC"
+        keyed = [(sort_key(self.docs[fid], attribute), fid) for fid in self.docs]
+        present = [k for k in keyed if k[0] is not None]
+        missing = [fid for key, fid in keyed if key is None]
+        present.sort(reverse=reverse)
+        ordered = [fid for _, fid in present] + sorted(missing)
+        rank = {fid: pos for pos, fid in enumerate(ordered)}
+        self._sorted[(attribute, order)] = (self.version, ordered, rank)
+        return ordered, rank
+
+    def get_many(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        return [self.docs[i] for i in ids if i in self.docs]
+
+
+def _selectivity(cond: Condition) -> int:
+    # Cheap, narrow conditions first so later ones work on small sets.
+    if cond.eq is not None or cond.exact is not None:
+        return 0
+    if cond.ranges:
+        return 1
+    return 2
+
+
+def sort_key(doc: Mapping[str, Any], attribute: str) -> Any:
+    """The value a finding sorts by for one of ListFindings' sort attributes."""
+    if attribute == "resourcesAffected":
+        res = doc.get("resourcesAffected") or {}
+        bucket = (res.get("s3Bucket") or {}).get("name") or ""
+        key = (res.get("s3Object") or {}).get("key") or ""
+        return f"{bucket}/{key}"
+    value: Any = doc
+    for part in attribute.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
