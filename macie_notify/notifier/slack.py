@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.jitter import Jitter, RandomJitter
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
@@ -41,18 +42,32 @@ class DeliveryError(RuntimeError):
     """Slack did not accept the message after retries. Never holds the token or URL."""
 
 
+class _NoJitter(Jitter):
+    def recalculate(self, duration: float) -> float:
+        return duration
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try before raising; ``backoff`` is the first server-error wait (s)."""
+    """How hard to try before raising.
+
+    ``backoff`` is the first wait (s) after a connection or server error, doubled each
+    time, plus up to 1 s of random jitter unless ``jitter`` is off. Rate-limit waits are
+    ``Retry-After`` plus slack_sdk's own jitter. The defaults stay well inside the
+    function's 30 s timeout.
+    """
 
     connection_retries: int = 2
     rate_limit_retries: int = 3
     server_error_retries: int = 2
     backoff: float = 0.5
+    jitter: bool = True
     timeout: int = 10
 
     def handlers(self) -> list[RetryHandler]:
-        backoff = BackoffRetryIntervalCalculator(backoff_factor=self.backoff)
+        backoff = BackoffRetryIntervalCalculator(
+            backoff_factor=self.backoff, jitter=RandomJitter() if self.jitter else _NoJitter()
+        )
         return [
             ConnectionErrorRetryHandler(self.connection_retries, backoff),
             RateLimitErrorRetryHandler(self.rate_limit_retries),
