@@ -1,0 +1,34 @@
+"""``macie-notify init [--force] [PATH]``: write the commented starter config."""
+
+from __future__ import annotations
+
+import click
+
+from macie_notify.cli.context import AppContext
+from macie_notify.cli.options import pass_app
+
+
+@click.command("init")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@pass_app
+def init_cmd(app: AppContext, path: str | None, force: bool) -> None:
+    """Write a starter macie-notify.yaml documenting every key.
+
+    PATH defaults to -c/--config, else ./macie-notify.yaml. An existing file is left
+    alone unless --force is given.
+    """
+    from macie_notify.config.example import write_example
+
+    target = path or app.settings.config_path
+    replaced = write_example(target, force=force)
+    if app.settings.output != "table":
+        from macie_notify.render import to_json, to_yaml
+
+        data = {"path": target, "replaced": replaced}
+        click.echo(to_json(data) if app.settings.output == "json" else to_yaml(data), nl=False)
+        if app.settings.output == "json":
+            click.echo()
+    if not app.settings.quiet:
+        verb = "Replaced" if replaced else "Wrote"
+        click.echo(f"{verb} {target}: set stack.name, then run `macie-notify validate`.", err=True)
