@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "validate_cmd",
         "Check the config offline (schema, regexes, Macie limits).",
     ),
+    "local": ("macie_notify.cli.local", "local_group", "Run the embedded local AWS (--local)."),
 }
 
 

@@ -11,13 +11,25 @@ Importing this package is cheap: moto and werkzeug load on ``start()``.
 
 from __future__ import annotations
 
+import importlib
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from macie_notify.local.control import WSGIApp
     from macie_notify.local.server import LocalApp
+
+# Optional parts of the local endpoint (issue 5): each module, when present, exposes
+# ``install(server: LocalServer) -> None`` that mounts sub-apps / attaches listeners and
+# may append clean-up callables to ``server.on_stop``. Missing modules are skipped.
+EXTENSION_MODULES = (
+    "macie_notify.local.slack_sink",
+    "macie_notify.local.events",
+    "macie_notify.local.macie2.jobs",
+    "macie_notify.local.macie2.posture",
+)
 
 DUMMY_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -35,6 +47,7 @@ class LocalServer:
         latency_ms: int = 0,
         *,
         log_requests: bool = False,
+        extensions: bool = True,
     ) -> None:
         from macie_notify.local.server import LocalApp
 
@@ -44,6 +57,23 @@ class LocalServer:
         self.app: LocalApp = LocalApp(latency_ms=latency_ms)
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self.on_stop: list[Callable[[], None]] = []
+        self.extensions: list[str] = []
+        if extensions:
+            self._install_extensions()
+
+    def _install_extensions(self) -> None:
+        for name in EXTENSION_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:
+                    continue
+                raise
+            install = getattr(module, "install", None)
+            if callable(install):
+                install(self)
+                self.extensions.append(name)
 
     @property
     def macie2_backends(self) -> Any:
@@ -72,6 +102,8 @@ class LocalServer:
         server, self._server = self._server, None
         if server is None:
             return
+        for callback in reversed(self.on_stop):
+            callback()
         server.shutdown()
         server.server_close()
         if self._thread is not None:
@@ -110,4 +142,4 @@ class LocalServer:
         self.stop()
 
 
-__all__ = ["DUMMY_ENV", "LocalServer"]
+__all__ = ["DUMMY_ENV", "EXTENSION_MODULES", "LocalServer"]

@@ -1,0 +1,61 @@
+"""``macie-notify local ...``: the embedded local AWS (moto + this project's macie2)."""
+
+from __future__ import annotations
+
+import click
+
+from macie_notify.cli import MacieGroup
+from macie_notify.cli.context import AppContext
+from macie_notify.cli.options import pass_app
+
+
+@click.group("local", cls=MacieGroup)
+def local_group() -> None:
+    """Run the embedded local AWS that --local points at."""
+
+
+@local_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=4566, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--latency-ms",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 60_000),
+    help="Delay every AWS response (stands in for network latency in benchmarks).",
+)
+@pass_app
+def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
+    """Serve S3, IAM, Lambda, EventBridge, Logs, Secrets Manager, SQS, STS and macie2
+    on one endpoint until Ctrl-C.
+
+    Controls live under /_local/ (health, reset, latency, synthetic findings).
+    """
+    import threading
+
+    from macie_notify.errors import MacieNotifyError
+    from macie_notify.local import LocalServer
+
+    server = LocalServer(host, port, latency_ms, log_requests=app.settings.verbose)
+    try:
+        server.start()
+    except OSError as exc:
+        raise MacieNotifyError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="another local AWS may be running; pick another --port",
+        ) from exc
+    env = server.environment(app.settings.region or "us-east-1")
+    if app.settings.output == "table":
+        lines = [f"# macie-notify local AWS at {server.endpoint_url}"]
+        lines += [f"export {key}={value}" for key, value in env.items()]
+        app.out.file.write("\n".join(lines) + "\n")
+        app.out.file.flush()
+    else:
+        app.render({"endpoint": server.endpoint_url, "environment": env})
+    app.info("Serving; press Ctrl-C to stop.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        app.info("Stopping.")
+    finally:
+        server.stop()
