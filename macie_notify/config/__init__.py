@@ -97,6 +97,8 @@ def _compose(loader: yaml.SafeLoader, source: str) -> MappingNode:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(str(m) for m in (exc.context, exc.problem) if m) or str(exc)
+        if "'\\t'" in message:
+            message += " (YAML indents with spaces, not tabs)"
         raise ConfigError(
             f"{source} is not valid YAML:", [ConfigProblem("", message, line)], FIX_HINT
         ) from None
