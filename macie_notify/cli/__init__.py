@@ -23,6 +23,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Check the config offline (schema, regexes, Macie limits).",
     ),
     "local": ("macie_notify.cli.local", "local_group", "Run the embedded local AWS (--local)."),
+    "notify": (
+        "macie_notify.cli.notify",
+        "notify_group",
+        "Package the Slack notifier, preview messages.",
+    ),
 }
 
 

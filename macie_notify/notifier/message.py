@@ -297,7 +297,7 @@ def fallback_text(finding: MacieFindingEvent) -> str:
     sample = "Sample " if finding.sample else ""
     text = (
         f"{SeverityStyle.of(finding.severity).emoji} {sample}{finding.severity.label} "
-        f"Macie finding: {plain(title, MAX_VALUE)}. {plain(where, MAX_VALUE)} "
+        f"Macie finding: {plain(title.rstrip('.'), MAX_VALUE)}. {plain(where, MAX_VALUE)} "
         f"(account {finding.account_id or '-'}, {finding.region or '-'})"
     )
     return fit(escape(text), MAX_TEXT)
