@@ -77,10 +77,11 @@ class QueueSender(Protocol):
 
 
 class LogWriter(Protocol):
-    """CloudWatch Logs: events are (epoch milliseconds, message)."""
+    """CloudWatch Logs: ``group_arn`` is ``arn:aws:logs:<region>:<account>:log-group:<name>``;
+    events are (epoch milliseconds, message)."""
 
     def put_log_events(
-        self, group: str, stream: str, events: Sequence[tuple[int, str]]
+        self, group_arn: str, stream: str, events: Sequence[tuple[int, str]]
     ) -> None: ...
 
 
@@ -162,6 +163,13 @@ class AsyncOutcome:
     @property
     def delivered(self) -> bool:
         return self.condition == "Success"
+
+
+def log_group_arn(spec: FunctionSpec) -> str:
+    """The function's log group ``/aws/lambda/<name>`` as an ARN (account and Region)."""
+    parts = spec.arn.split(":")
+    account = parts[4] if len(parts) > 4 else ""
+    return f"arn:aws:logs:{spec.region}:{account}:log-group:/aws/lambda/{spec.name}"
 
 
 def code_sha256(code: bytes) -> str:
@@ -351,7 +359,7 @@ class LambdaRunner:
             f"Max Memory Used: {min(spec.memory_mb, 48)} MB"
         )
         events = [(ms + i, line) for i, line in enumerate(lines)]
-        self.logs.put_log_events(f"/aws/lambda/{spec.name}", stream, events)
+        self.logs.put_log_events(log_group_arn(spec), stream, events)
 
     # --- asynchronous invocation -----------------------------------------------------------
 

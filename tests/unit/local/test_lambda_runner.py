@@ -177,7 +177,7 @@ def test_handler_gets_runtime_environment_and_context(
     assert result.payload["cwd"] == str(root)
     assert result.payload["event"] == {"id": "e1"}
     (group, stream, events) = logs.events[0]
-    assert group == "/aws/lambda/macie-demo-notifier"
+    assert group == "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/macie-demo-notifier"
     assert stream == env["AWS_LAMBDA_LOG_STREAM_NAME"]
     lines = [m for _, m in events]
     assert lines[0] == "START RequestId: req-1 Version: $LATEST"

@@ -1,0 +1,530 @@
+"""Local EventBridge delivery of Macie findings: finding -> event -> matching rules -> targets.
+
+moto stores rules and targets but cannot deliver to Lambda targets, and its pattern
+matching is incomplete, so the local server routes Macie's events itself:
+
+1. :func:`macie_event` wraps a finding in Macie's envelope (version "0", a UUID id,
+   ``detail-type`` "Macie Finding", ``source`` "aws.macie", second-precision ``time``,
+   empty ``resources``, ``detail`` = the finding as GetFindings returns it;
+   https://docs.aws.amazon.com/macie/latest/user/findings-publish-event-schemas.html).
+2. Every ENABLED rule on the account's default bus whose pattern matches
+   (:mod:`macie_notify.local.patterns`) gets the event.
+3. Each target receives it, transformed by ``Input`` / ``InputPath`` when set:
+   Lambda targets through :class:`~macie_notify.local.lambda_runner.LambdaRunner`'s
+   asynchronous invocation (EventBridge's part ends when Lambda accepts the event; the
+   function's own retries and dead-letter handling follow), SQS targets by SendMessage,
+   CloudWatch Logs targets by PutLogEvents.
+
+Delivery failures follow https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html:
+a missing target or a Lambda function whose resource policy does not let
+``events.amazonaws.com`` invoke it goes straight to the target's dead-letter queue; other
+errors are retried per the target's ``RetryPolicy`` (attempts and event age; the local
+backoff is short and the sleep injected) and then dead-lettered. The dead-letter message
+is the event with ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE`` and ``ERROR_MESSAGE``
+attributes.
+
+Delivery never runs on the API request thread: :class:`EventRouter` owns one worker
+thread and a small pool for Lambda invocations, all joined by :meth:`EventRouter.stop`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from macie_notify.local.lambda_runner import FunctionSpec, LambdaRunner
+from macie_notify.local.patterns import EventPattern, InvalidEventPattern, parse_pattern
+
+__all__ = [
+    "EventRouter",
+    "Resources",
+    "RuleInfo",
+    "TargetError",
+    "TargetInfo",
+    "macie_event",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_ATTEMPTS = 185
+DEFAULT_EVENT_AGE_S = 86_400
+
+
+def macie_event(
+    finding: Mapping[str, Any],
+    account_id: str,
+    region: str,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The EventBridge event Macie publishes for a new or updated finding."""
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Macie Finding",
+        "source": "aws.macie",
+        "account": account_id,
+        "time": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [],
+        "detail": dict(finding),
+    }
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """One PutTargets entry, in the API's shape."""
+
+    id: str
+    arn: str
+    input: str | None = None
+    input_path: str | None = None
+    input_transformer: Mapping[str, Any] | None = None
+    max_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
+    max_event_age_s: int = DEFAULT_EVENT_AGE_S
+    dead_letter_arn: str | None = None
+
+    @classmethod
+    def from_api(cls, target: Mapping[str, Any]) -> TargetInfo:
+        retry = target.get("RetryPolicy") or {}
+        return cls(
+            id=str(target["Id"]),
+            arn=str(target["Arn"]),
+            input=target.get("Input"),
+            input_path=target.get("InputPath"),
+            input_transformer=target.get("InputTransformer"),
+            max_retry_attempts=int(retry.get("MaximumRetryAttempts", DEFAULT_RETRY_ATTEMPTS)),
+            max_event_age_s=int(retry.get("MaximumEventAgeInSeconds", DEFAULT_EVENT_AGE_S)),
+            dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
+        )
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    name: str
+    arn: str
+    pattern: str | None
+    state: str = "ENABLED"
+    targets: tuple[TargetInfo, ...] = ()
+
+
+class TargetError(Exception):
+    """A delivery failed; ``retriable`` False sends it straight to the dead-letter queue."""
+
+    def __init__(self, code: str, message: str, retriable: bool = True) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retriable = retriable
+
+
+class Resources(Protocol):
+    """What the router reads and writes in the local AWS (moto's backends in the server)."""
+
+    def rules(self, account_id: str, region: str) -> list[RuleInfo]: ...
+
+    def function(self, arn: str) -> FunctionSpec | None: ...
+
+    def lambda_allows(self, function_arn: str, rule_arn: str) -> bool: ...
+
+    def send_message(self, queue_arn: str, body: str, attributes: Mapping[str, str]) -> None: ...
+
+    def put_log_events(
+        self, group_arn: str, stream: str, events: Sequence[tuple[int, str]]
+    ) -> None: ...
+
+
+@dataclass
+class Delivery:
+    """What happened to one event at one target (kept for the control API and tests)."""
+
+    event_id: str
+    rule: str
+    target: str
+    status: str  # delivered | dead-lettered | dropped | unsupported
+    attempts: int = 0
+    error: str | None = None
+    lambda_outcome: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "eventId": self.event_id,
+            "rule": self.rule,
+            "target": self.target,
+            "status": self.status,
+            "attempts": self.attempts,
+            "error": self.error,
+        }
+        if self.lambda_outcome is not None:
+            out["lambda"] = {
+                "condition": self.lambda_outcome.condition,
+                "attempts": len(self.lambda_outcome.attempts),
+                "sentTo": list(self.lambda_outcome.sent_to),
+            }
+        return out
+
+
+@dataclass
+class _Work:
+    event: dict[str, Any]
+    account_id: str
+    region: str
+    received: float = field(default_factory=time.time)
+
+
+_STOP = object()
+
+
+class EventRouter:
+    """Matches events against rules and delivers them, off the request threads."""
+
+    def __init__(
+        self,
+        resources: Resources,
+        runner: LambdaRunner,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        backoff: Sequence[float] = (0.05, 0.1, 0.2, 0.5, 1.0),
+        lambda_workers: int = 4,
+        history: int = 1000,
+    ) -> None:
+        self.resources = resources
+        self.runner = runner
+        self.sleep = sleep
+        self.clock = clock
+        self.backoff = tuple(backoff)
+        self._history = history
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._lock = threading.Lock()
+        self._deliveries: list[Delivery] = []
+        self._pending_lambda: set[Future[Any]] = set()
+        self._lambda_workers = lambda_workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._worker: threading.Thread | None = None
+        self._patterns: dict[str, tuple[str | None, EventPattern | None]] = {}
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> EventRouter:
+        if self._worker is None:
+            self._pool = ThreadPoolExecutor(self._lambda_workers, "macie-notify-lambda")
+            self._worker = threading.Thread(
+                target=self._run, name="macie-notify-events", daemon=True
+            )
+            self._worker.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish queued deliveries, then join the worker and the Lambda pool."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            self._queue.put(_STOP)
+            worker.join(timeout)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=False)
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued event and Lambda invocation is done (tests, controls)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._queue.unfinished_tasks > 0 or bool(self._pending_lambda)
+            if not busy:
+                return True
+            time.sleep(0.01)
+        return False
+
+    # --- input -----------------------------------------------------------------------------
+
+    def on_finding(self, finding: dict[str, Any], account_id: str, region: str) -> None:
+        """The macie2 backends' listener: publish a new or updated finding."""
+        self.publish(macie_event(finding, account_id, region), account_id, region)
+
+    def publish(self, event: dict[str, Any], account_id: str, region: str) -> None:
+        self._queue.put(_Work(event, account_id, region))
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [d.to_dict() for d in self._deliveries]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._deliveries.clear()
+        self._patterns.clear()
+
+    # --- worker ----------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            work = self._queue.get()
+            try:
+                if work is _STOP:
+                    return
+                self._route(work)
+            except Exception:  # a bad rule or target must not kill the worker
+                log.exception("event delivery failed")
+            finally:
+                self._queue.task_done()
+
+    def _route(self, work: _Work) -> None:
+        for rule in self.resources.rules(work.account_id, work.region):
+            if rule.state != "ENABLED":
+                continue
+            pattern = self._compiled(rule)
+            if pattern is None or not pattern.matches(work.event):
+                continue
+            for target in rule.targets:
+                self._deliver(work, rule, target)
+
+    def _compiled(self, rule: RuleInfo) -> EventPattern | None:
+        cached = self._patterns.get(rule.arn)
+        if cached is not None and cached[0] == rule.pattern:
+            return cached[1]
+        compiled: EventPattern | None = None
+        if rule.pattern:
+            try:
+                compiled = parse_pattern(rule.pattern)
+            except InvalidEventPattern as exc:
+                log.warning("rule %s: %s", rule.name, exc)
+        self._patterns[rule.arn] = (rule.pattern, compiled)
+        return compiled
+
+    def _record(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._deliveries.append(delivery)
+            del self._deliveries[: -self._history]
+
+    # --- one target ------------------------------------------------------------------------
+
+    def _deliver(self, work: _Work, rule: RuleInfo, target: TargetInfo) -> None:
+        event_id = str(work.event.get("id", ""))
+        delivery = Delivery(event_id, rule.name, target.arn, "delivered")
+        try:
+            payload = transform_input(work.event, target)
+        except ValueError as exc:
+            self._fail(work, rule, target, delivery, TargetError("InvalidInput", str(exc), False))
+            return
+        error: TargetError | None = None
+        for attempt in range(target.max_retry_attempts + 1):
+            if attempt:
+                self.sleep(self.backoff[min(attempt, len(self.backoff)) - 1])
+                if self.clock() - work.received > target.max_event_age_s:
+                    break
+            delivery.attempts = attempt + 1
+            try:
+                self._send(rule, target, payload, delivery)
+                self._record(delivery)
+                return
+            except TargetError as exc:
+                error = exc
+                if not exc.retriable:
+                    break
+        assert error is not None
+        self._fail(work, rule, target, delivery, error)
+
+    def _send(self, rule: RuleInfo, target: TargetInfo, payload: str, delivery: Delivery) -> None:
+        service = target.arn.split(":")[2] if target.arn.count(":") >= 5 else ""
+        if service == "sqs":
+            self.resources.send_message(target.arn, payload, {})
+        elif service == "logs":
+            stream = uuid.uuid4().hex
+            stamp = int(self.clock() * 1000)
+            self.resources.put_log_events(target.arn, stream, [(stamp, payload)])
+        elif service == "lambda":
+            self._invoke_lambda(rule, target, payload, delivery)
+        else:
+            delivery.status = "unsupported"
+            log.warning("rule %s: target %s is not emulated locally", rule.name, target.arn)
+
+    def _invoke_lambda(
+        self, rule: RuleInfo, target: TargetInfo, payload: str, delivery: Delivery
+    ) -> None:
+        spec = self.resources.function(target.arn)
+        if spec is None:
+            raise TargetError(
+                "ResourceNotFoundException", f"Function not found: {target.arn}", retriable=False
+            )
+        if not self.resources.lambda_allows(spec.arn, rule.arn):
+            raise TargetError(
+                "AccessDeniedException",
+                f"EventBridge is not allowed to invoke {spec.arn} (no resource policy for "
+                f"events.amazonaws.com and {rule.arn}); add it with lambda add-permission",
+                retriable=False,
+            )
+        if self._pool is None:
+            raise TargetError("InternalException", "the event router is stopped")
+        event = json.loads(payload)
+        future = self._pool.submit(self.runner.invoke_async, spec, event)
+        with self._lock:
+            self._pending_lambda.add(future)
+
+        def done(f: Future[Any]) -> None:
+            with self._lock:
+                self._pending_lambda.discard(f)
+                delivery.lambda_outcome = None if f.exception() else f.result()
+
+        future.add_done_callback(done)
+
+    def _fail(
+        self,
+        work: _Work,
+        rule: RuleInfo,
+        target: TargetInfo,
+        delivery: Delivery,
+        error: TargetError,
+    ) -> None:
+        delivery.error = f"{error.code}: {error.message}"
+        delivery.status = "dropped"
+        if target.dead_letter_arn:
+            attributes = {
+                "RULE_ARN": rule.arn,
+                "TARGET_ARN": target.arn,
+                "ERROR_CODE": error.code,
+                "ERROR_MESSAGE": error.message[:1000],
+            }
+            try:
+                self.resources.send_message(
+                    target.dead_letter_arn, json.dumps(work.event), attributes
+                )
+                delivery.status = "dead-lettered"
+            except TargetError as exc:
+                log.warning("dead-letter queue %s: %s", target.dead_letter_arn, exc.message)
+        else:
+            log.warning("rule %s: event dropped at %s: %s", rule.name, target.arn, error.message)
+        self._record(delivery)
+
+
+def transform_input(event: Mapping[str, Any], target: TargetInfo) -> str:
+    """The text a target receives: the event, ``Input`` as given, or ``InputPath``'s value."""
+    if target.input is not None:
+        return target.input
+    if target.input_path:
+        return json.dumps(json_path(event, target.input_path))
+    if target.input_transformer:
+        log.warning("target %s: InputTransformer is not emulated; sending the event", target.id)
+    return json.dumps(event)
+
+
+def json_path(event: Mapping[str, Any], path: str) -> Any:
+    """The ``$.a.b`` subset of JSONPath that InputPath uses."""
+    if path == "$":
+        return event
+    if not path.startswith("$."):
+        raise ValueError(f"unsupported InputPath {path!r}")
+    value: Any = event
+    for part in path[2:].split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+# --- moto-backed resources (the server process) --------------------------------------------
+
+
+class MotoResources:
+    """:class:`Resources` over moto's in-process backends.
+
+    Reading backends directly is the only way to get a function's zip bytes (GetFunction
+    only returns a URL into S3 that moto does not serve), and it avoids signing requests
+    to ourselves. moto imports stay inside the methods.
+    """
+
+    def rules(self, account_id: str, region: str) -> list[RuleInfo]:
+        from moto.events.models import events_backends
+
+        backend = events_backends[account_id][region]
+        bus = backend.event_buses.get("default")
+        if bus is None:
+            return []
+        out = []
+        for rule in list(bus.rules.values()):
+            targets = tuple(TargetInfo.from_api(t) for t in list(rule.targets))
+            out.append(
+                RuleInfo(rule.name, rule.arn, rule.event_pattern.dump(), rule.state, targets)
+            )
+        return out
+
+    def _lambda(self, arn: str) -> Any:
+        from moto.awslambda.models import lambda_backends
+
+        parts = arn.split(":")
+        account, region, name = parts[4], parts[3], parts[6]
+        try:
+            return lambda_backends[account][region].get_function(name)
+        except Exception:  # moto's UnknownFunctionException and friends
+            return None
+
+    def function(self, arn: str) -> FunctionSpec | None:
+        fn = self._lambda(arn)
+        if fn is None:
+            return None
+        invoke = fn.event_invoke_config[0].config if fn.event_invoke_config else None
+        config = dict(fn.get_configuration())
+        # moto keeps no DeadLetterConfig; a wrapper may attach one as an attribute.
+        dead_letter = getattr(fn, "dead_letter_config", None)
+        if dead_letter:
+            config["DeadLetterConfig"] = dead_letter
+        return FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
+
+    def lambda_allows(self, function_arn: str, rule_arn: str) -> bool:
+        fn = self._lambda(function_arn)
+        statements = list(fn.policy.statements) if fn is not None else []
+        return any(_allows_events(s, rule_arn) for s in statements)
+
+    def send_message(self, queue_arn: str, body: str, attributes: Mapping[str, str]) -> None:
+        from moto.sqs.models import sqs_backends
+
+        parts = queue_arn.split(":")
+        backend = sqs_backends[parts[4]][parts[3]]
+        if parts[5] not in backend.queues:
+            raise TargetError("ResourceNotFoundException", f"Queue not found: {queue_arn}", False)
+        attrs = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
+        backend.send_message(parts[5], body, message_attributes=attrs or None)
+
+    def put_log_events(
+        self, group_arn: str, stream: str, events: Sequence[tuple[int, str]]
+    ) -> None:
+        from moto.logs.models import logs_backends
+
+        parts = group_arn.split(":")
+        name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
+        backend = logs_backends[parts[4]][parts[3]]
+        if name not in backend.groups:
+            if not name.startswith(("/aws/lambda/", "/aws/macie/")):
+                raise TargetError(
+                    "ResourceNotFoundException", f"Log group not found: {name}", False
+                )
+            # Lambda (and Macie) create their own log group on first use.
+            backend.create_log_group(name, {})
+        if stream not in backend.groups[name].streams:
+            backend.create_log_stream(name, stream)
+        items = [{"timestamp": ts, "message": message} for ts, message in events]
+        backend.put_log_events(name, stream, items)
+
+
+def _allows_events(statement: Mapping[str, Any], rule_arn: str) -> bool:
+    principal = statement.get("Principal")
+    service = principal.get("Service") if isinstance(principal, Mapping) else principal
+    actions = statement.get("Action")
+    actions = [actions] if isinstance(actions, str) else list(actions or [])
+    if statement.get("Effect") != "Allow" or service not in ("events.amazonaws.com", "*"):
+        return False
+    if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
+        return False
+    for values in (statement.get("Condition") or {}).values():
+        source = values.get("AWS:SourceArn") or values.get("aws:SourceArn")
+        if source and not fnmatch.fnmatchcase(rule_arn, str(source)):
+            return False
+    return True
