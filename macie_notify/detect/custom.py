@@ -1,0 +1,139 @@
+"""Custom data identifiers with Macie's semantics.
+
+The fields mirror macie2's CreateCustomDataIdentifier
+(https://docs.aws.amazon.com/macie/latest/APIReference/custom-data-identifiers.html) and the
+rules are those of https://docs.aws.amazon.com/macie/latest/user/cdis-options.html:
+
+* ``regex`` in Macie's PCRE subset (:mod:`.macie_regex` refuses what Macie refuses);
+* ``keywords`` (case-insensitive): a complete keyword must come *before* the match, with at
+  most ``maximumMatchDistance`` characters between the keyword's end and the match's end
+  (a match only partly within the distance does not count); in CSV/TSV the column name and
+  in JSON the element names on the path also count as "near";
+* ``ignoreWords`` (case-sensitive): a match that contains one is dropped;
+* ``severityLevels``: the highest level whose ``occurrencesThreshold`` <= the count; fewer
+  occurrences than the lowest threshold give no finding; none given means Medium.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems
+from macie_notify.detect.managed import keyword_regex
+
+DEFAULT_MATCH_DISTANCE = 50
+_SEVERITY_ORDER = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    """``{occurrencesThreshold, severity}`` as in the macie2 API."""
+
+    occurrences_threshold: int
+    severity: str  # LOW | MEDIUM | HIGH
+
+
+@dataclass(frozen=True)
+class CustomIdentifierSpec:
+    """A custom data identifier as stored by Macie (or written in the config)."""
+
+    name: str
+    regex: str
+    keywords: tuple[str, ...] = ()
+    ignore_words: tuple[str, ...] = ()
+    maximum_match_distance: int = DEFAULT_MATCH_DISTANCE
+    severity_levels: tuple[SeverityLevel, ...] = ()
+    id: str | None = None
+    """The macie2 identifier ID (the emulator sets it; it becomes ``detections[].arn``)."""
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> CustomIdentifierSpec:
+        """From a CreateCustomDataIdentifier request or GetCustomDataIdentifier response."""
+        return cls(
+            name=str(data["name"]),
+            regex=str(data["regex"]),
+            keywords=tuple(data.get("keywords") or ()),
+            ignore_words=tuple(data.get("ignoreWords") or ()),
+            maximum_match_distance=int(data.get("maximumMatchDistance") or DEFAULT_MATCH_DISTANCE),
+            severity_levels=tuple(
+                SeverityLevel(int(lvl["occurrencesThreshold"]), str(lvl["severity"]).upper())
+                for lvl in data.get("severityLevels") or ()
+            ),
+            id=data.get("id") or data.get("customDataIdentifierId"),
+        )
+
+    @classmethod
+    def from_config(cls, item: Any) -> CustomIdentifierSpec:
+        """From a ``config.custom_data_identifiers`` item (snake_case attributes)."""
+        levels = getattr(item, "severity_levels", ()) or ()
+        return cls(
+            name=item.name,
+            regex=item.regex,
+            keywords=tuple(getattr(item, "keywords", ()) or ()),
+            ignore_words=tuple(getattr(item, "ignore_words", ()) or ()),
+            maximum_match_distance=int(
+                getattr(item, "maximum_match_distance", None) or DEFAULT_MATCH_DISTANCE
+            ),
+            severity_levels=tuple(
+                SeverityLevel(int(lvl.occurrences_threshold), str(lvl.severity).upper())
+                for lvl in levels
+            ),
+        )
+
+    def problems(self) -> list[str]:
+        """Why Macie would refuse this identifier's regex (empty: fine)."""
+        return regex_problems(self.regex)
+
+    def severity_for(self, count: int) -> str | None:
+        """``LOW``/``MEDIUM``/``HIGH`` for ``count`` occurrences; None below every threshold."""
+        if count <= 0:
+            return None
+        if not self.severity_levels:
+            return "MEDIUM"
+        best: SeverityLevel | None = None
+        for level in self.severity_levels:
+            if count >= level.occurrences_threshold and (
+                best is None or _SEVERITY_ORDER[level.severity] > _SEVERITY_ORDER[best.severity]
+            ):
+                best = level
+        return best.severity if best else None
+
+
+@dataclass(frozen=True)
+class CompiledCustom:
+    """A spec with its compiled regex and keyword pattern, ready for the engine."""
+
+    spec: CustomIdentifierSpec
+    pattern: re.Pattern[str]
+    keyword_re: re.Pattern[str] | None
+    longest_keyword: int
+    ignore_words: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def build(cls, spec: CustomIdentifierSpec) -> CompiledCustom:
+        """Compile ``spec``; ``re.error`` with Macie's reason when the regex is refused."""
+        return cls(
+            spec=spec,
+            pattern=compile_macie_regex(spec.regex),
+            keyword_re=keyword_regex(list(spec.keywords)),
+            longest_keyword=max((len(k) for k in spec.keywords), default=0) + 4,
+            ignore_words=spec.ignore_words,
+        )
+
+    def ignored(self, text: str) -> bool:
+        return any(word in text for word in self.ignore_words)
+
+    def keyword_before(self, text: str, start: int, end: int) -> bool:
+        """A complete keyword ends before ``start`` and within the distance of ``end``."""
+        if self.keyword_re is None:
+            return True
+        limit = end - self.spec.maximum_match_distance
+        lo = max(0, limit - self.longest_keyword)
+        return any(m.end() >= limit for m in self.keyword_re.finditer(text, lo, start))
+
+
+def compile_all(specs: Sequence[CustomIdentifierSpec]) -> list[CompiledCustom]:
+    return [CompiledCustom.build(spec) for spec in specs]

@@ -1,0 +1,332 @@
+"""From bytes to text: file types, encodings, archives, and Macie's skip reasons.
+
+Text and text-like files are decoded (BOM, UTF-8, UTF-16 by its NUL pattern, else Latin-1)
+and streamed to the engine in pieces, so memory stays flat whatever the size. gzip and zip
+archives are opened and each member is scanned under ``archive.zip!member`` with bounded
+expansion (total bytes, ratio, members, nesting), as Macie bounds it
+(https://docs.aws.amazon.com/macie/latest/user/discovery-supported-storage.html). Anything
+else (images, executables, PDF and Office files this engine cannot parse) is skipped with
+the reason code Macie uses in ``classificationDetails.result.status.reason``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from macie_notify.detect.engine import Engine
+from macie_notify.detect.result import FileResult
+from macie_notify.detect.structured import structure_for
+
+READ_SIZE = 1024 * 1024
+HEAD_SIZE = 8192
+
+UNSUPPORTED = "UNSUPPORTED_FILE_TYPE_EXCEPTION"
+UNPARSABLE = "UNABLE_TO_PARSE_FILE"
+PERMISSION_DENIED = "PERMISSION_DENIED"
+TOO_DEEP = "ARCHIVE_NESTING_LEVEL_OVER_LIMIT"
+TOO_MUCH = "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT"
+TOO_MANY = "ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT"
+TOO_BIG = "ARCHIVE_EXCEEDS_SIZE_LIMIT"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what archives may expand to (zip bombs stop here, not in memory)."""
+
+    max_depth: int = 10
+    """Macie analyses archives up to 10 nested levels."""
+    max_extracted_bytes: int = 4 * 1024**3
+    max_members: int = 100_000
+    max_ratio: int = 1000
+    """A member expanding more than this many times its compressed size is a bomb."""
+    max_nested_archive_bytes: int = 256 * 1024**2
+    """A zip inside a zip is read into memory (zipfile needs to seek): this much at most."""
+
+
+class _Budget:
+    """Extraction budget shared by every member of one top-level object."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.extracted = 0
+        self.members = 0
+
+
+class LimitExceeded(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_BINARY_MAGIC = (
+    (b"%PDF", UNSUPPORTED),
+    (b"\x89PNG", UNSUPPORTED),
+    (b"\xff\xd8\xff", UNSUPPORTED),
+    (b"GIF8", UNSUPPORTED),
+    (b"\x7fELF", UNSUPPORTED),
+    (b"MZ", UNSUPPORTED),
+    (b"\xd0\xcf\x11\xe0", UNSUPPORTED),  # OLE2 (legacy Office)
+    (b"BZh", UNSUPPORTED),
+    (b"\xfd7zXZ", UNSUPPORTED),
+    (b"7z\xbc\xaf", UNSUPPORTED),
+    (b"Rar!", UNSUPPORTED),
+)
+_MIME = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json"}
+
+
+def scan_stream(
+    engine: Engine,
+    name: str,
+    stream: IO[bytes],
+    *,
+    limits: Limits,
+    budget: _Budget | None = None,
+    depth: int = 0,
+    seekable: bool = False,
+) -> Iterator[FileResult]:
+    """Results for one object: itself, or each archive member (``name!member``)."""
+    budget = budget or _Budget(limits)
+    head = _peek(stream)
+    if head.startswith(b"\x1f\x8b"):
+        yield from _gzip(engine, name, stream, head, limits, budget, depth)
+    elif head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        yield from _zip(engine, name, stream, head, limits, budget, depth, seekable)
+    else:
+        yield _text_or_skip(engine, name, stream, head, budget)
+
+
+def _peek(stream: IO[bytes]) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(HEAD_SIZE)[:HEAD_SIZE])
+    raise TypeError("scan_stream needs a buffered stream (io.BufferedReader or BytesIO)")
+
+
+def skipped(name: str, reason: str, size: int = 0) -> FileResult:
+    return FileResult(path=name, bytes=size, status="SKIPPED", reason=reason)
+
+
+def _text_or_skip(
+    engine: Engine, name: str, stream: IO[bytes], head: bytes, budget: _Budget | None
+) -> FileResult:
+    reason = _binary_reason(name, head)
+    if reason:
+        return skipped(name, reason)
+    encoding = detect_encoding(head)
+    structure = structure_for(name)
+    counter = _Counter(stream, budget)
+    try:
+        tally = engine.scan(_decode(counter, encoding), structure)
+    except LimitExceeded as exc:
+        return skipped(name, exc.reason, counter.count)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
+        return skipped(name, UNPARSABLE, counter.count)
+    return FileResult(
+        path=name,
+        bytes=counter.count,
+        managed=tally.managed,
+        custom=tally.custom,
+        mime_type=structure.mime_type,
+        occurrence_kind=structure.occurrence_kind,
+    )
+
+
+def _binary_reason(name: str, head: bytes) -> str | None:
+    for magic, reason in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return reason
+    if b"\x00" in head and not _utf16_or_32(head):
+        return UNSUPPORTED
+    return None
+
+
+def _utf16_or_32(head: bytes) -> str | None:
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[: len(head) - len(head) % 2]
+    if len(sample) >= 4:
+        odd_nuls = sample[1::2].count(0)
+        even_nuls = sample[0::2].count(0)
+        half = len(sample) // 2
+        if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+            return "utf-16-le"
+        if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+            return "utf-16-be"
+    return None
+
+
+def detect_encoding(head: bytes) -> str:
+    """BOM, then the NUL pattern of UTF-16, then strict UTF-8 over the head, else Latin-1."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    wide = _utf16_or_32(head)
+    if wide:
+        return wide
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
+class _Counter:
+    """Reads a stream in blocks, counting bytes against the extraction budget."""
+
+    def __init__(self, stream: IO[bytes], budget: _Budget | None) -> None:
+        self.stream = stream
+        self.budget = budget
+        self.count = 0
+
+    def blocks(self) -> Iterator[bytes]:
+        while True:
+            block = self.stream.read(READ_SIZE)
+            if not block:
+                return
+            self.count += len(block)
+            yield block
+
+
+def _decode(counter: _Counter, encoding: str) -> Iterator[str]:
+    # errors="replace": invalid sequences later in a UTF-8 file become U+FFFD, the rest is
+    # still scanned (Macie analyses what it can decode).
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    for block in counter.blocks():
+        text = decoder.decode(block)
+        if text:
+            yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
+class _Bounded(io.RawIOBase):
+    """A decompressed member stream that stops at the budget or the ratio limit."""
+
+    def __init__(self, inner: IO[bytes], budget: _Budget, compressed: int) -> None:
+        self.inner = inner
+        self.budget = budget
+        self.compressed = max(compressed, 1)
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.inner.read(len(buffer))
+        size = len(data)
+        self.read_bytes += size
+        self.budget.extracted += size
+        limits = self.budget.limits
+        if self.budget.extracted > limits.max_extracted_bytes:
+            raise LimitExceeded(TOO_MUCH)
+        if self.read_bytes > 1024 * 1024 and self.read_bytes > limits.max_ratio * self.compressed:
+            raise LimitExceeded(TOO_MUCH)
+        buffer[:size] = data
+        return size
+
+
+def _gzip(
+    engine: Engine,
+    name: str,
+    stream: IO[bytes],
+    head: bytes,
+    limits: Limits,
+    budget: _Budget,
+    depth: int,
+) -> Iterator[FileResult]:
+    if depth >= limits.max_depth:
+        yield skipped(name, TOO_DEEP)
+        return
+    inner_name = name[:-3] if name.lower().endswith(".gz") else name
+    if inner_name.lower().endswith(".tgz"):
+        inner_name = inner_name[:-4] + ".tar"
+    raw = gzip.GzipFile(fileobj=stream, mode="rb")
+    compressed = _remaining_size(stream)
+    member = io.BufferedReader(_Bounded(raw, budget, compressed), READ_SIZE)  # type: ignore[arg-type]
+    try:
+        yield from scan_stream(
+            engine, inner_name, member, limits=limits, budget=budget, depth=depth + 1
+        )
+    except (OSError, EOFError, zlib.error):
+        yield skipped(name, UNPARSABLE)
+    except LimitExceeded as exc:
+        yield skipped(name, exc.reason)
+
+
+def _remaining_size(stream: IO[bytes]) -> int:
+    try:
+        here = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+        return end - here
+    except (OSError, ValueError, AttributeError):
+        return 1 << 62  # unknown (stdin): no ratio check, the total budget still applies
+
+
+def _zip(
+    engine: Engine,
+    name: str,
+    stream: IO[bytes],
+    head: bytes,
+    limits: Limits,
+    budget: _Budget,
+    depth: int,
+    seekable: bool,
+) -> Iterator[FileResult]:
+    if depth >= limits.max_depth:
+        yield skipped(name, TOO_DEEP)
+        return
+    if not seekable:
+        data = stream.read(limits.max_nested_archive_bytes + 1)
+        if len(data) > limits.max_nested_archive_bytes:
+            yield skipped(name, TOO_BIG)
+            return
+        stream = io.BytesIO(data)
+    try:
+        archive = zipfile.ZipFile(stream)
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        yield skipped(name, UNPARSABLE)
+        return
+    with archive:
+        for info in infos:
+            yield from _zip_member(engine, name, archive, info, limits, budget, depth)
+
+
+def _zip_member(
+    engine: Engine,
+    name: str,
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limits: Limits,
+    budget: _Budget,
+    depth: int,
+) -> Iterator[FileResult]:
+    path = f"{name}!{info.filename}"
+    budget.members += 1
+    if budget.members > limits.max_members:
+        yield skipped(path, TOO_MANY)
+        return
+    if info.flag_bits & 0x1:
+        yield skipped(path, UNPARSABLE)  # encrypted member
+        return
+    try:
+        with archive.open(info) as raw:
+            bounded = _Bounded(raw, budget, info.compress_size)
+            member = io.BufferedReader(bounded, READ_SIZE)
+            yield from scan_stream(
+                engine, path, member, limits=limits, budget=budget, depth=depth + 1
+            )
+    except LimitExceeded as exc:
+        yield skipped(path, exc.reason)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, ValueError):
+        yield skipped(path, UNPARSABLE)

@@ -1,0 +1,180 @@
+"""Where a value sits in structured text: the CSV/TSV column name, the JSON element path.
+
+Macie treats a column name (columnar data) or an element name on the path to a value
+(record-based data) as "near" every value under it
+(https://docs.aws.amazon.com/macie/latest/user/managed-data-identifiers-keywords.html). The
+engine scans raw text; when a keyword is needed and none is near, it asks a
+:class:`Structure` for the field name at the match position.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any
+
+_LINE_LOOKBACK = 65536
+"""A CSV line longer than this is treated as unstructured text (no column name)."""
+
+
+class Structure:
+    """Plain text: no field names; occurrences are line ranges."""
+
+    kind = "text"
+    occurrence_kind = "lineRanges"
+    mime_type = "text/plain"
+
+    def field_name(self, text: str, pos: int, base: int) -> str | None:
+        return None
+
+    def locate(self, text: str, pos: int, base: int, line: int, column: int) -> dict[str, Any]:
+        return {"start": line, "end": line, "startColumn": column}
+
+
+class Delimited(Structure):
+    """CSV or TSV: the first line names the columns."""
+
+    occurrence_kind = "cells"
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        self.kind = "tsv" if delimiter == "\t" else "csv"
+        self.mime_type = "text/tab-separated-values" if delimiter == "\t" else "text/csv"
+        self.header: list[str] | None = None
+
+    def _read_header(self, text: str, base: int) -> None:
+        if self.header is None and base == 0:
+            end = text.find("\n", 0, _LINE_LOOKBACK)
+            line = text[: end if end >= 0 else min(len(text), _LINE_LOOKBACK)]
+            self.header = [c.strip().strip('"').strip() for c in _split(line, self.delimiter)]
+
+    def column(self, text: str, pos: int) -> int | None:
+        start = text.rfind("\n", max(0, pos - _LINE_LOOKBACK), pos)
+        if start < 0:
+            return None
+        return _count_fields(text[start + 1 : pos], self.delimiter)
+
+    def field_name(self, text: str, pos: int, base: int) -> str | None:
+        self._read_header(text, base)
+        index = self.column(text, pos)
+        if index is None or not self.header or index >= len(self.header):
+            return None
+        return self.header[index]
+
+    def locate(self, text: str, pos: int, base: int, line: int, column: int) -> dict[str, Any]:
+        index = self.column(text, pos)
+        name = (
+            self.header[index]
+            if self.header and index is not None and index < len(self.header)
+            else None
+        )
+        cell: dict[str, Any] = {"row": line, "column": (index or 0) + 1}
+        if name:
+            cell["columnName"] = name
+        return cell
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    fields: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in line.rstrip("\r"):
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            fields.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    fields.append("".join(current))
+    return fields
+
+
+def _count_fields(prefix: str, delimiter: str) -> int:
+    if '"' not in prefix:
+        return prefix.count(delimiter)
+    count, quoted = 0, False
+    for char in prefix:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+class JsonPaths(Structure):
+    """JSON or JSON Lines: the element names on the path to a value.
+
+    The path index is built lazily, once per buffer, only when a keyword check needs it.
+    A document larger than one buffer is indexed from the buffer start (an approximation:
+    the enclosing keys of the first buffer are not carried over).
+    """
+
+    occurrence_kind = "records"
+
+    def __init__(self, lines: bool) -> None:
+        self.kind = "jsonl" if lines else "json"
+        self.mime_type = "application/jsonl" if lines else "application/json"
+        self._key: tuple[int, int] | None = None
+        self._starts: list[int] = []
+        self._paths: list[str] = []
+
+    def _index(self, text: str, base: int) -> None:
+        key = (id(text), base)
+        if self._key == key:
+            return
+        self._key = key
+        starts, paths = [0], ["$"]
+        stack: list[str | None] = []  # None for arrays, key for objects
+        pending: str | None = None
+        for match in _JSON_TOKEN.finditer(text):
+            token = match.group()
+            if token == "{" or token == "[":
+                stack.append(pending)
+                pending = None
+            elif token in "}]":
+                if stack:
+                    stack.pop()
+                starts.append(match.end())
+                paths.append(_path(stack, None))
+            elif token == ":":
+                starts.append(match.end())
+                paths.append(_path(stack, pending))
+            elif token == ",":
+                pending = None
+            elif token.startswith('"'):
+                pending = token[1:-1]
+        self._starts, self._paths = starts, paths
+
+    def field_name(self, text: str, pos: int, base: int) -> str | None:
+        self._index(text, base)
+        index = bisect.bisect_right(self._starts, pos) - 1
+        return self._paths[index] if index >= 0 else None
+
+    def locate(self, text: str, pos: int, base: int, line: int, column: int) -> dict[str, Any]:
+        path = self.field_name(text, pos, base) or "$"
+        return {"recordIndex": line - 1 if self.kind == "jsonl" else 0, "jsonPath": path}
+
+
+def _path(stack: list[str | None], key: str | None) -> str:
+    parts = [p for p in stack if p]
+    if key:
+        parts.append(key)
+    return "$." + ".".join(parts) if parts else "$"
+
+
+def structure_for(name: str) -> Structure:
+    """The structure to assume from a file name's extension."""
+    lower = name.lower()
+    if lower.endswith(".csv"):
+        return Delimited(",")
+    if lower.endswith(".tsv") or lower.endswith(".tab"):
+        return Delimited("\t")
+    if lower.endswith((".jsonl", ".ndjson", ".jsonlines")):
+        return JsonPaths(lines=True)
+    if lower.endswith(".json"):
+        return JsonPaths(lines=False)
+    return Structure()
