@@ -73,7 +73,11 @@ def load(path: str) -> Config:
 
 
 def loads(text: str, source: str = "<string>", base_dir: str | None = None) -> Config:
-    """Validate config text; ``source`` names it in messages."""
+    """Validate config text; ``source`` names it in messages.
+
+    ``base_dir`` is the folder relative paths are resolved against; without it (text
+    that came from nowhere) the existence of ``samples.source`` is not checked.
+    """
     loader = yaml.SafeLoader(text)
     try:
         root = _compose(loader, source)
