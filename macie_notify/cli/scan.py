@@ -1,0 +1,173 @@
+"""``macie-notify scan PATH...``: find sensitive data in local files before it reaches S3."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any, cast
+
+import click
+
+from macie_notify.cli.options import SEVERITY, pass_app
+from macie_notify.errors import FindingsAtThreshold, UsageError
+
+if TYPE_CHECKING:
+    from macie_notify.cli.context import AppContext
+    from macie_notify.detect import Scanner
+    from macie_notify.detect.report import ScanReport
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--fail-on",
+    type=SEVERITY,
+    default=None,
+    help="Exit 3 when a file's finding severity is at or above this (Low, Medium, High).",
+)
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files or folders matching this glob (repeatable), e.g. '*.log' or 'vendor/*'.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "hyperscan", "pure"]),
+    default="auto",
+    show_default=True,
+    help="Matching engine: Hyperscan when installed (auto), or the pure-Python one.",
+)
+@pass_app
+def scan_cmd(
+    app: AppContext,
+    paths: tuple[str, ...],
+    fail_on: str | None,
+    excludes: tuple[str, ...],
+    engine: str,
+) -> None:
+    """Scan local files with Macie's identifiers (`-` reads stdin).
+
+    Without --config: every managed identifier the local engine evaluates. With --config:
+    the config's custom data identifiers and the job's managed identifier selection, as the
+    Macie job would use them. Folders are scanned recursively; gzip and zip archives are
+    opened (members shown as archive.zip!member).
+    """
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {missing[0]}", hint="check the PATH argument")
+    scanner = _scanner(app, engine)
+    if scanner.not_evaluated_locally():
+        app.info(
+            f"Note: {len(scanner.not_evaluated_locally())} selected managed identifiers are not "
+            "evaluated locally (e.g. NAME, ADDRESS); Macie may still report them."
+        )
+    from macie_notify.detect.report import run_scan
+
+    with _progress(app) as on_file:
+        report = run_scan(scanner, paths, exclude=excludes, stdin=_stdin(), on_file=on_file)
+    _render(app, report)
+    if fail_on:
+        hits = report.at_or_above(fail_on)
+        if hits:
+            raise FindingsAtThreshold(
+                f"{len(hits)} file(s) with findings at or above {fail_on}: {hits[0].path}"
+                + (" ..." if len(hits) > 1 else "")
+            )
+
+
+def _scanner(app: AppContext, engine: str) -> Scanner:
+    from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, Scanner
+
+    selection = IdentifierSelection()
+    custom: list[CustomIdentifierSpec] = []
+    if app.settings.config_explicit:
+        config = app.config
+        selection = IdentifierSelection.from_config(config.job.managed_identifiers)
+        names = set(config.job.custom_identifier_names(config.custom_data_identifiers))
+        custom = [
+            CustomIdentifierSpec.from_config(item)
+            for item in config.custom_data_identifiers
+            if item.name in names
+        ]
+    use = {"auto": None, "hyperscan": True, "pure": False}[engine]
+    try:
+        return Scanner(selection, custom, use_hyperscan=use)
+    except ImportError as exc:
+        raise UsageError(
+            "--engine hyperscan needs the hyperscan package",
+            hint="pip install 'macie-notify[fast]', or use --engine auto",
+        ) from exc
+
+
+def _stdin() -> IO[bytes]:
+    stream: Any = click.get_binary_stream("stdin")
+    if not hasattr(stream, "peek"):  # CliRunner's BytesIO; the engine peeks at the head
+        stream = io.BufferedReader(stream)
+    return cast("IO[bytes]", stream)
+
+
+@contextmanager
+def _progress(app: AppContext) -> Iterator[Callable[[str, int], None] | None]:
+    """A transient progress line on stderr, only for people (a TTY, not --quiet)."""
+    if app.settings.quiet or not app.err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False))
+    with Progress(*columns, console=app.err, transient=True) as progress:
+        task = progress.add_task("Scanning", total=None)
+        seen = {"files": 0, "bytes": 0}
+
+        def on_file(path: str, size: int) -> None:
+            seen["files"] += 1
+            seen["bytes"] += size
+            mib = seen["bytes"] / 1048576
+            progress.update(
+                task, description=f"Scanning {seen['files']} files, {mib:.1f} MiB: {path}"
+            )
+
+        yield on_file
+
+
+def _detections(row: Mapping[str, Any]) -> str:
+    parts = [
+        f"{d['type']} x{d['count']}" for group in row["sensitiveData"] for d in group["detections"]
+    ]
+    parts += [f"{d['name']} x{d['count']}" for d in row["customDataIdentifiers"]["detections"]]
+    return ", ".join(parts)
+
+
+def _render(app: AppContext, report: ScanReport) -> None:
+    doc = report.to_dict()
+    if app.settings.output != "table":
+        app.render(doc)
+        return
+    from macie_notify.render import Column, TableSpec
+
+    files = TableSpec(
+        columns=[
+            Column("Path", "path"),
+            Column("Bytes", "bytes", justify="right"),
+            Column("Finding type", lambda r: str(r["findingType"]).rsplit("/", 1)[-1]),
+            Column("Severity", "severity"),
+            Column("Detections", _detections),
+        ],
+        title="Sensitive data found",
+        empty="No sensitive data found.",
+    )
+    app.render(doc["files"], table=files)
+    if doc.get("skipped"):
+        skipped = TableSpec(
+            columns=[Column("Path", "path"), Column("Reason", "reason")], title="Not scanned"
+        )
+        app.render(doc["skipped"], table=skipped)
+    s = report.summary
+    app.info(
+        f"{s.files_scanned} files scanned ({s.bytes / 1048576:.1f} MiB in {s.seconds:.2f} s), "
+        f"{s.files_with_findings} with findings, {len(report.skipped)} not scanned."
+    )

@@ -1,0 +1,61 @@
+"""A whole ``scan`` run: results, skipped files, summary, and the ``--fail-on`` decision."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+from macie_notify.detect.result import FileResult, ScanSummary, scan_document, severity_rank
+
+if TYPE_CHECKING:
+    from macie_notify.detect import Scanner
+
+
+@dataclass
+class ScanReport:
+    """Everything ``macie-notify scan`` prints."""
+
+    files: list[FileResult] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    summary: ScanSummary = field(default_factory=ScanSummary)
+
+    @property
+    def with_findings(self) -> list[FileResult]:
+        return [f for f in self.files if f.has_findings]
+
+    def at_or_above(self, severity: str) -> list[FileResult]:
+        """Files whose severity is at least ``severity`` (``--fail-on``)."""
+        rank = severity_rank(severity)
+        return [f for f in self.with_findings if f.severity and severity_rank(f.severity) >= rank]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``scan -o json`` document (DESIGN.md), plus ``skipped`` when any."""
+        return scan_document(self.files, self.skipped, self.summary)
+
+
+def run_scan(
+    scanner: Scanner,
+    paths: Iterable[str],
+    *,
+    exclude: Sequence[str] = (),
+    stdin: IO[bytes] | None = None,
+    on_file: Callable[[str, int], None] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> ScanReport:
+    """Scan ``paths`` and collect what ``scan`` reports."""
+    report = ScanReport()
+    started = clock()
+    for result in scanner.scan_paths(paths, exclude=exclude, stdin=stdin, on_file=on_file):
+        if result.status == "SKIPPED":
+            report.skipped.append({"path": result.path, "reason": result.reason or "UNKNOWN"})
+            continue
+        report.summary.files_scanned += 1
+        report.summary.bytes += result.bytes
+        if result.has_findings:
+            report.summary.files_with_findings += 1
+            report.files.append(result)
+    report.summary.seconds = clock() - started
+    report.summary.not_evaluated_locally = scanner.not_evaluated_locally()
+    return report
