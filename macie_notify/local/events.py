@@ -30,7 +30,6 @@ thread and a small pool for Lambda invocations, all joined by :meth:`EventRouter
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import json
 import logging
 import queue
@@ -212,6 +211,7 @@ class EventRouter:
         self._pool: ThreadPoolExecutor | None = None
         self._worker: threading.Thread | None = None
         self._patterns: dict[str, tuple[str | None, EventPattern | None]] = {}
+        self._start_lock = threading.Lock()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -252,6 +252,10 @@ class EventRouter:
         self.publish(macie_event(finding, account_id, region), account_id, region)
 
     def publish(self, event: dict[str, Any], account_id: str, region: str) -> None:
+        # The worker starts with the first event, so an unused server owns no thread.
+        with self._start_lock:
+            if self._worker is None:
+                self.start()
         self._queue.put(_Work(event, account_id, region))
 
     def deliveries(self) -> list[dict[str, Any]]:
@@ -430,101 +434,74 @@ def json_path(event: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-# --- moto-backed resources (the server process) --------------------------------------------
+# --- wiring into the local server ----------------------------------------------------------
 
 
-class MotoResources:
-    """:class:`Resources` over moto's in-process backends.
+class EventsControl:
+    """``/_local/events``: ``GET deliveries``, ``POST drain`` (wait for in-flight deliveries)."""
 
-    Reading backends directly is the only way to get a function's zip bytes (GetFunction
-    only returns a URL into S3 that moto does not serve), and it avoids signing requests
-    to ourselves. moto imports stay inside the methods.
+    def __init__(self, router: EventRouter) -> None:
+        self.router = router
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        path = str(environ.get("PATH_INFO", "")).strip("/")
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        status = 404
+        payload: dict[str, Any] = {"error": f"no events control {method} /{path}"}
+        if (method, path) == ("GET", "deliveries"):
+            status, payload = 200, {"deliveries": self.router.deliveries()}
+        elif (method, path) == ("POST", "drain"):
+            done = self.router.drain(float(_query(environ).get("timeout", "60")))
+            status, payload = (200 if done else 504), {"drained": done}
+        body = json.dumps(payload).encode()
+        start_response(
+            f"{status} {'OK' if status < 400 else 'Error'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+def _query(environ: Mapping[str, Any]) -> dict[str, str]:
+    from urllib.parse import parse_qs
+
+    return {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
+
+
+def install(server: Any) -> None:
+    """LocalServer extension: publish every finding the macie2 emulator creates.
+
+    Sets ``server.event_router``; Lambda targets run with ``AWS_ENDPOINT_URL`` = the server
+    and, when the Slack sink is installed, ``SLACK_API_URL`` = its Web API.
     """
+    import shutil
+    import tempfile
+    from pathlib import Path
 
-    def rules(self, account_id: str, region: str) -> list[RuleInfo]:
-        from moto.events.models import events_backends
+    from macie_notify.local.moto_resources import MotoResources
 
-        backend = events_backends[account_id][region]
-        bus = backend.event_buses.get("default")
-        if bus is None:
-            return []
-        out = []
-        for rule in list(bus.rules.values()):
-            targets = tuple(TargetInfo.from_api(t) for t in list(rule.targets))
-            out.append(
-                RuleInfo(rule.name, rule.arn, rule.event_pattern.dump(), rule.state, targets)
-            )
-        return out
+    resources = MotoResources()
+    cache = Path(tempfile.mkdtemp(prefix="macie-notify-lambda-"))
 
-    def _lambda(self, arn: str) -> Any:
-        from moto.awslambda.models import lambda_backends
-
-        parts = arn.split(":")
-        account, region, name = parts[4], parts[3], parts[6]
-        try:
-            return lambda_backends[account][region].get_function(name)
-        except Exception:  # moto's UnknownFunctionException and friends
+    def slack_api_url() -> str | None:
+        if getattr(server, "slack_sink", None) is None:
             return None
+        return f"{server.endpoint_url}/_local/slack/api/"
 
-    def function(self, arn: str) -> FunctionSpec | None:
-        fn = self._lambda(arn)
-        if fn is None:
-            return None
-        invoke = fn.event_invoke_config[0].config if fn.event_invoke_config else None
-        config = dict(fn.get_configuration())
-        # moto keeps no DeadLetterConfig; a wrapper may attach one as an attribute.
-        dead_letter = getattr(fn, "dead_letter_config", None)
-        if dead_letter:
-            config["DeadLetterConfig"] = dead_letter
-        return FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
+    runner = LambdaRunner(
+        cache,
+        endpoint_url=lambda: str(server.endpoint_url),
+        slack_api_url=slack_api_url,
+        queues=resources,
+        logs=resources,
+    )
+    router = EventRouter(resources, runner)
+    server.macie2_backends.add_listener(router.on_finding)
+    server.register_local_app("events", EventsControl(router))
+    server.app.control.reset_hooks.append(router.reset)
 
-    def lambda_allows(self, function_arn: str, rule_arn: str) -> bool:
-        fn = self._lambda(function_arn)
-        statements = list(fn.policy.statements) if fn is not None else []
-        return any(_allows_events(s, rule_arn) for s in statements)
+    def stop() -> None:
+        router.stop()
+        shutil.rmtree(cache, ignore_errors=True)
 
-    def send_message(self, queue_arn: str, body: str, attributes: Mapping[str, str]) -> None:
-        from moto.sqs.models import sqs_backends
-
-        parts = queue_arn.split(":")
-        backend = sqs_backends[parts[4]][parts[3]]
-        if parts[5] not in backend.queues:
-            raise TargetError("ResourceNotFoundException", f"Queue not found: {queue_arn}", False)
-        attrs = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
-        backend.send_message(parts[5], body, message_attributes=attrs or None)
-
-    def put_log_events(
-        self, group_arn: str, stream: str, events: Sequence[tuple[int, str]]
-    ) -> None:
-        from moto.logs.models import logs_backends
-
-        parts = group_arn.split(":")
-        name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
-        backend = logs_backends[parts[4]][parts[3]]
-        if name not in backend.groups:
-            if not name.startswith(("/aws/lambda/", "/aws/macie/")):
-                raise TargetError(
-                    "ResourceNotFoundException", f"Log group not found: {name}", False
-                )
-            # Lambda (and Macie) create their own log group on first use.
-            backend.create_log_group(name, {})
-        if stream not in backend.groups[name].streams:
-            backend.create_log_stream(name, stream)
-        items = [{"timestamp": ts, "message": message} for ts, message in events]
-        backend.put_log_events(name, stream, items)
-
-
-def _allows_events(statement: Mapping[str, Any], rule_arn: str) -> bool:
-    principal = statement.get("Principal")
-    service = principal.get("Service") if isinstance(principal, Mapping) else principal
-    actions = statement.get("Action")
-    actions = [actions] if isinstance(actions, str) else list(actions or [])
-    if statement.get("Effect") != "Allow" or service not in ("events.amazonaws.com", "*"):
-        return False
-    if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
-        return False
-    for values in (statement.get("Condition") or {}).values():
-        source = values.get("AWS:SourceArn") or values.get("aws:SourceArn")
-        if source and not fnmatch.fnmatchcase(rule_arn, str(source)):
-            return False
-    return True
+    server.on_stop.append(stop)
+    server.event_router = router

@@ -183,8 +183,8 @@ class LambdaRunner:
     def __init__(
         self,
         cache_dir: Path,
-        endpoint_url: str | None = None,
-        slack_api_url: str | None = None,
+        endpoint_url: str | Callable[[], str] | None = None,
+        slack_api_url: str | Callable[[], str | None] | None = None,
         queues: QueueSender | None = None,
         logs: LogWriter | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -253,8 +253,11 @@ class LambdaRunner:
     def environment(self, spec: FunctionSpec, root: Path, stream: str) -> dict[str, str]:
         """The process environment: the function's variables, then the runtime's."""
         env = {str(k): str(v) for k, v in spec.environment.items()}
-        if self.slack_api_url:
-            env.setdefault("SLACK_API_URL", self.slack_api_url)
+        # URLs may be callables: the local server knows its port only once it listens.
+        slack = self.slack_api_url() if callable(self.slack_api_url) else self.slack_api_url
+        endpoint = self.endpoint_url() if callable(self.endpoint_url) else self.endpoint_url
+        if slack:
+            env.setdefault("SLACK_API_URL", slack)
         env.update(
             {
                 "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -276,8 +279,8 @@ class LambdaRunner:
                 **DUMMY_CREDENTIALS,
             }
         )
-        if self.endpoint_url:
-            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        if endpoint:
+            env["AWS_ENDPOINT_URL"] = endpoint
         return env
 
     # --- one attempt -----------------------------------------------------------------------

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink"]
+__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink", "install"]
 
 MAX_BLOCKS = 50
 MAX_TEXT = 40_000
@@ -481,3 +481,11 @@ def _block_errors(blocks: list[Any]) -> list[str]:
                 f"must be less than {limit + 1} characters [json-pointer:{pointer}/text/text]"
             )
     return errors
+
+
+def install(server: Any) -> None:
+    """LocalServer extension: mount the sink at ``/_local/slack`` (``server.slack_sink``)."""
+    sink = SlackSink()
+    server.register_local_app("slack", sink)
+    server.app.control.reset_hooks.append(sink.reset)
+    server.slack_sink = sink

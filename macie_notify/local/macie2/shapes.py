@@ -164,25 +164,61 @@ def _check_bounds(shape: Shape, size: float, label: str, unit: str) -> None:
 # -- serialization ---------------------------------------------------------------------
 
 
+class _Plan:
+    """A shape compiled to plain Python once (botocore resolves members on every access)."""
+
+    __slots__ = ("item", "kind", "members")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.members: dict[str, tuple[str, _Plan]] = {}
+        self.item: _Plan | None = None
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(shape: Shape) -> _Plan:
+    cached = _PLANS.get(shape.name)
+    if cached is not None:
+        return cached
+    kind = shape.type_name
+    plan = _Plan(kind)
+    _PLANS[shape.name] = plan  # registered before recursing: recursive shapes terminate
+    if kind == "structure":
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            plan.members[name] = (member.serialization.get("name", name), _plan(member))
+    elif kind == "list":
+        plan.item = _plan(shape.member)  # type: ignore[attr-defined]
+    elif kind == "map":
+        plan.item = _plan(shape.value)  # type: ignore[attr-defined]
+    return plan
+
+
 def serialize(shape: Shape | None, value: Any) -> Any:
     """Keep only what the output shape declares; timestamps become ISO 8601 strings."""
     if shape is None or value is None:
         return value
-    kind = shape.type_name
+    return _apply(_plan(shape), value)
+
+
+def _apply(plan: _Plan, value: Any) -> Any:
+    kind = plan.kind
     if kind == "structure":
         if not isinstance(value, Mapping):
             return None
         out: dict[str, Any] = {}
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, (wire, sub) in plan.members.items():
             item = value.get(name)
             if item is not None:
-                out[member.serialization.get("name", name)] = serialize(member, item)
+                out[wire] = _apply(sub, item)
         return out
     if kind == "list":
-        return [serialize(shape.member, v) for v in value]  # type: ignore[attr-defined]
+        assert plan.item is not None
+        return [_apply(plan.item, v) for v in value]
     if kind == "map":
-        values = shape.value  # type: ignore[attr-defined]
-        return {k: serialize(values, v) for k, v in value.items()}
+        assert plan.item is not None
+        return {k: _apply(plan.item, v) for k, v in value.items()}
     if kind == "timestamp":
         return _timestamp(value)
     return value

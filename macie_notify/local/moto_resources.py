@@ -1,0 +1,109 @@
+"""moto-backed :class:`~macie_notify.local.events.Resources` for the event router.
+
+Reading moto's in-process backends is the only way to get a function's zip bytes
+(GetFunction only returns a URL into S3 that moto does not serve), and it avoids signing
+requests to ourselves. moto imports stay inside the methods.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from macie_notify.local.events import RuleInfo, TargetError, TargetInfo
+from macie_notify.local.lambda_runner import FunctionSpec
+
+__all__ = ["MotoResources"]
+
+
+class MotoResources:
+    """The router's view of moto's S3-less services: rules, functions, queues, logs."""
+
+    def rules(self, account_id: str, region: str) -> list[RuleInfo]:
+        from moto.events.models import events_backends
+
+        backend = events_backends[account_id][region]
+        bus = backend.event_buses.get("default")
+        if bus is None:
+            return []
+        out = []
+        for rule in list(bus.rules.values()):
+            targets = tuple(TargetInfo.from_api(t) for t in list(rule.targets))
+            out.append(
+                RuleInfo(rule.name, rule.arn, rule.event_pattern.dump(), rule.state, targets)
+            )
+        return out
+
+    def _lambda(self, arn: str) -> Any:
+        from moto.awslambda.models import lambda_backends
+
+        parts = arn.split(":")
+        account, region, name = parts[4], parts[3], parts[6]
+        try:
+            return lambda_backends[account][region].get_function(name)
+        except Exception:  # moto's UnknownFunctionException and friends
+            return None
+
+    def function(self, arn: str) -> FunctionSpec | None:
+        fn = self._lambda(arn)
+        if fn is None:
+            return None
+        invoke = fn.event_invoke_config[0].config if fn.event_invoke_config else None
+        config = dict(fn.get_configuration())
+        # moto keeps no DeadLetterConfig; a wrapper may attach one as an attribute.
+        dead_letter = getattr(fn, "dead_letter_config", None)
+        if dead_letter:
+            config["DeadLetterConfig"] = dead_letter
+        return FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
+
+    def lambda_allows(self, function_arn: str, rule_arn: str) -> bool:
+        fn = self._lambda(function_arn)
+        statements = list(fn.policy.statements) if fn is not None else []
+        return any(_allows_events(s, rule_arn) for s in statements)
+
+    def send_message(self, queue_arn: str, body: str, attributes: Mapping[str, str]) -> None:
+        from moto.sqs.models import sqs_backends
+
+        parts = queue_arn.split(":")
+        backend = sqs_backends[parts[4]][parts[3]]
+        if parts[5] not in backend.queues:
+            raise TargetError("ResourceNotFoundException", f"Queue not found: {queue_arn}", False)
+        attrs = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
+        backend.send_message(parts[5], body, message_attributes=attrs or None)
+
+    def put_log_events(
+        self, group_arn: str, stream: str, events: Sequence[tuple[int, str]]
+    ) -> None:
+        from moto.logs.models import logs_backends
+
+        parts = group_arn.split(":")
+        name = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
+        backend = logs_backends[parts[4]][parts[3]]
+        if name not in backend.groups:
+            if not name.startswith(("/aws/lambda/", "/aws/macie/")):
+                raise TargetError(
+                    "ResourceNotFoundException", f"Log group not found: {name}", False
+                )
+            # Lambda (and Macie) create their own log group on first use.
+            backend.create_log_group(name, {})
+        if stream not in backend.groups[name].streams:
+            backend.create_log_stream(name, stream)
+        items = [{"timestamp": ts, "message": message} for ts, message in events]
+        backend.put_log_events(name, stream, items)
+
+
+def _allows_events(statement: Mapping[str, Any], rule_arn: str) -> bool:
+    principal = statement.get("Principal")
+    service = principal.get("Service") if isinstance(principal, Mapping) else principal
+    actions = statement.get("Action")
+    actions = [actions] if isinstance(actions, str) else list(actions or [])
+    if statement.get("Effect") != "Allow" or service not in ("events.amazonaws.com", "*"):
+        return False
+    if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
+        return False
+    for values in (statement.get("Condition") or {}).values():
+        source = values.get("AWS:SourceArn") or values.get("aws:SourceArn")
+        if source and not fnmatch.fnmatchcase(rule_arn, str(source)):
+            return False
+    return True
