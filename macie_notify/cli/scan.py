@@ -80,9 +80,15 @@ def scan_cmd(
 
 
 def _scanner(app: AppContext, engine: str) -> Scanner:
-    from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, Scanner
+    from macie_notify.detect import (
+        LOCAL_IDENTIFIERS,
+        CustomIdentifierSpec,
+        IdentifierSelection,
+        Scanner,
+    )
 
-    selection = IdentifierSelection()
+    # Without a config: every identifier the engine can evaluate, so nothing to warn about.
+    selection = IdentifierSelection("INCLUDE", tuple(sorted(LOCAL_IDENTIFIERS)))
     custom: list[CustomIdentifierSpec] = []
     if app.settings.config_explicit:
         config = app.config
@@ -105,8 +111,8 @@ def _scanner(app: AppContext, engine: str) -> Scanner:
 
 def _stdin() -> IO[bytes]:
     stream: Any = click.get_binary_stream("stdin")
-    if not hasattr(stream, "peek"):  # CliRunner's BytesIO; the engine peeks at the head
-        stream = io.BufferedReader(stream)
+    if getattr(stream, "peek", None) is None:  # CliRunner's BytesIO; the engine peeks
+        return io.BufferedReader(stream)
     return cast("IO[bytes]", stream)
 
 
