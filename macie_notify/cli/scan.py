@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -110,7 +111,7 @@ def _scanner(app: AppContext, engine: str) -> Scanner:
 
 
 def _stdin() -> IO[bytes]:
-    stream: Any = click.get_binary_stream("stdin")
+    stream: Any = sys.stdin.buffer
     if getattr(stream, "peek", None) is None:  # CliRunner's BytesIO; the engine peeks
         return io.BufferedReader(stream)
     return cast("IO[bytes]", stream)
