@@ -129,8 +129,6 @@ def _compose(loader: yaml.SafeLoader, source: str) -> MappingNode:
 
 def _read(issues: Issues, root: MappingNode, source: str, base_dir: str | None) -> Config:
     doc = Section(issues, "", root, ROOT_KEYS)
-    if not doc.has("stack") and "stack" in doc.keys:
-        issues.error("stack", doc.where("stack"), "required: a mapping with at least name")
     stack = read_stack(doc.section("stack", STACK_KEYS))
     cdis = read_custom_identifiers(doc)
     return Config(

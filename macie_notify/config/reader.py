@@ -102,12 +102,14 @@ class Section:
         self.known = tuple(known)
         self.values: dict[str, Node] = {}
         self.keys: dict[str, Node] = {}
+        self.wrong_type = False  # reported already: callers skip "required" problems
         if is_null(node):
             return
         assert node is not None
         if not isinstance(node, MappingNode):
             keys = f" with keys {', '.join(self.known)}" if self.known else ""
             issues.error(path, node, f"expected a mapping{keys}")
+            self.wrong_type = True
             return
         self._read_pairs(node)
 

@@ -67,7 +67,7 @@ _ACCOUNT_DIGITS = "0" * 12
 
 def read_stack(sec: Section) -> StackConfig:
     name = sec.string("name", "", rules.stack_name_problems)
-    if not sec.has("name"):
+    if not sec.has("name") and not sec.wrong_type:
         sec.issues.error(
             sec.at("name"), sec.node, "required: the name of this stack (3-32 a-z 0-9 -)"
         )

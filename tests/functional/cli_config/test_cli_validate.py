@@ -45,6 +45,8 @@ CASES: list[tuple[str, str, str, int | None, str]] = [
     ("unknown-tag", STACK + "job:\n  name: !vault secret\n", "job.name", 4, "cannot read"),
     # -- stack ------------------------------------------------------------------------
     ("stack-missing", "job:\n  name: x\n", "stack.name", None, "required"),
+    ("stack-null", "stack:\njob: {}\n", "stack.name", 1, "required"),
+    ("stack-not-mapping", "stack: [macie-demo]\n", "stack", 1, "expected a mapping"),
     ("stack-name-missing", "stack:\n  region: eu-west-1\n", "stack.name", 2, "required"),
     ("stack-name-short", "stack:\n  name: ab\n", "stack.name", 2, "3-32 characters"),
     ("stack-name-long", "stack:\n  name: " + "a" * 33 + "\n", "stack.name", 2, "3-32"),
