@@ -108,6 +108,12 @@ def neutralise(text: str) -> str:
     return "".join(out)
 
 
+def _head(text: str, limit: int) -> str:
+    """Enough of ``text`` to fill ``limit``: escaping and neutralising only ever lengthen
+    it, so one character more than the limit still shows that it must be cut."""
+    return text[: limit + 1]
+
+
 def fit(text: str, limit: int) -> str:
     """Cut escaped text to ``limit`` characters without splitting an ``&amp;`` entity."""
     if len(text) <= limit:
@@ -118,19 +124,19 @@ def fit(text: str, limit: int) -> str:
 
 def safe(text: str, limit: int) -> str:
     """Untrusted text -> escaped, neutralised, within ``limit`` (for plain sentences)."""
-    return fit(escape(neutralise(text)), limit)
+    return fit(escape(neutralise(_head(text, limit))), limit)
 
 
 def code(text: str, limit: int = MAX_VALUE) -> str:
     """Untrusted value -> an escaped code span, within ``limit`` characters in total."""
     # A backtick would close the span early; U+02CB looks the same and cannot.
-    inner = fit(escape(neutralise(text).replace("`", "ˋ")), limit - 2)
+    inner = fit(escape(neutralise(_head(text, limit)).replace("`", "ˋ")), limit - 2)
     return f"`{inner}`"
 
 
 def plain(text: str, limit: int) -> str:
     """Text for a ``plain_text`` object (never parsed by Slack), within ``limit``."""
-    text = neutralise(text)
+    text = neutralise(_head(text, limit))
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
