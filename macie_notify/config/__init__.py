@@ -78,7 +78,14 @@ def loads(text: str, source: str = "<string>", base_dir: str | None = None) -> C
     ``base_dir`` is the folder relative paths are resolved against; without it (text
     that came from nowhere) the existence of ``samples.source`` is not checked.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"character #x{exc.character:04x} is not allowed in YAML"
+        raise ConfigError(
+            f"{source} is not valid YAML:", [ConfigProblem("", message, line)], FIX_HINT
+        ) from None
     try:
         root = _compose(loader, source)
         issues = Issues(loader)

@@ -59,7 +59,9 @@ def read_custom_identifiers(root: Section) -> tuple[CustomIdentifier, ...]:
     seen: dict[str, int | None] = {}
     for path, node in root.items("custom_data_identifiers"):
         sec = Section(root.issues, path, node, CDI_KEYS)
-        if node is None or not isinstance(node, MappingNode):
+        if not isinstance(node, MappingNode):
+            if not sec.wrong_type:  # "- " with nothing after it
+                root.issues.error(path, node, "expected a mapping with at least name and regex")
             continue
         cdi = read_custom_identifier(sec)
         if cdi.name in seen:
@@ -102,6 +104,8 @@ def read_severity_levels(sec: Section) -> tuple[SeverityLevel, ...]:
     for path, node in items:
         item = Section(sec.issues, path, node, LEVEL_KEYS)
         if not isinstance(node, MappingNode):
+            if not item.wrong_type:
+                sec.issues.error(path, node, "expected {occurrences_threshold: N, severity: LOW}")
             continue
         severity = item.choice("severity", "", LEVELS)
         threshold = item.integer("occurrences_threshold", 0, 1, 2**63 - 1)

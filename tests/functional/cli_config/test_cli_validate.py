@@ -22,6 +22,14 @@ CASES: list[tuple[str, str, str, int | None, str]] = [
     # -- document ---------------------------------------------------------------------
     ("yaml-syntax", STACK + "job: {name: [unclosed\n", "", 4, "expected ',' or ']'"),
     ("yaml-tab", STACK + "job:\n\tname: x\n", "", 4, "not tabs"),
+    ("control-character", STACK + "job: {name: \x1f}\n", "", 3, "#x001f"),
+    (
+        "cdi-empty-item",
+        STACK + "custom_data_identifiers:\n  -\n",
+        "custom_data_identifiers[0]",
+        4,
+        "expected a mapping",
+    ),
     ("empty-file", "", "", 1, "expected a mapping"),
     ("comments-only", "# nothing here\n", "", 1, "expected a mapping"),
     ("not-a-mapping", "- stack\n- job\n", "", 1, "must be a mapping"),
