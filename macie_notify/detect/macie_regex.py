@@ -354,6 +354,9 @@ class _Translator:
             self.i += 1
             return
         low, comma, high = match.groups()
+        if not low:
+            # PCRE before 10.43 (and Hyperscan) read "{,n}" as literal text; Python as {0,n}.
+            self._problem(self.i, f"{match.group(0)} is ambiguous in PCRE; write {{0,{high}}}")
         bound = high if comma else low
         if bound and int(bound) > MAX_BOUNDED_REPEAT:
             suggestion = f"{{{low or 0},}}"

@@ -66,6 +66,7 @@ REFUSED = [
     (r"EMP[0-9", "does not compile"),
     (r"EMP\d+)", "does not compile"),
     (r"\p{L}+", "Unicode properties"),
+    (r"a{,3}b", "write {0,3}"),
     (r"[[:^alpha:]]", "POSIX class"),
     ("", "empty"),
     ("a" * 513, "Macie allows 512"),
