@@ -244,6 +244,8 @@ class Engine:
 
     def _process(self, buf: str, st: _State, *, final: bool) -> None:
         limit = len(buf) if final else len(buf) - OVERLAP
+        if st.base == 0:
+            st.structure.prepare(buf)
         ascii_only = buf.isascii()
         hits = self._hyperscan_hits(buf, ascii_only) if self._db is not None else None
         for index, matcher in enumerate(self.matchers):

@@ -24,6 +24,9 @@ class Structure:
     occurrence_kind = "lineRanges"
     mime_type = "text/plain"
 
+    def prepare(self, text: str) -> None:
+        """Called with the first buffer of the file (where a CSV header lives)."""
+
     def field_name(self, text: str, pos: int, base: int) -> str | None:
         return None
 
@@ -42,8 +45,8 @@ class Delimited(Structure):
         self.mime_type = "text/tab-separated-values" if delimiter == "\t" else "text/csv"
         self.header: list[str] | None = None
 
-    def _read_header(self, text: str, base: int) -> None:
-        if self.header is None and base == 0:
+    def prepare(self, text: str) -> None:
+        if self.header is None:
             end = text.find("\n", 0, _LINE_LOOKBACK)
             line = text[: end if end >= 0 else min(len(text), _LINE_LOOKBACK)]
             self.header = [c.strip().strip('"').strip() for c in _split(line, self.delimiter)]
@@ -55,7 +58,6 @@ class Delimited(Structure):
         return _count_fields(text[start + 1 : pos], self.delimiter)
 
     def field_name(self, text: str, pos: int, base: int) -> str | None:
-        self._read_header(text, base)
         index = self.column(text, pos)
         if index is None or not self.header or index >= len(self.header):
             return None
