@@ -18,13 +18,15 @@ def validate_cmd(app: AppContext) -> None:
 
     Exit 0 with a one-line summary (and any warnings) on stderr, or exit 2 listing every
     problem as `path (line N): message`. With -o json|yaml the verdict is also printed on
-    stdout: {"valid": ..., "warnings": [...], "problems": [...], "config": {...}}.
+    stdout: {"valid": true, "summary", "warnings", "config"} or
+    {"valid": false, "error", "problems": [{"path", "line", "message"}]}.
     """
     path = app.settings.config_path
     try:
         config = app.config
     except ConfigError as exc:
-        _emit(app, {"valid": False, "source": path, "problems": _problems(exc.problems)})
+        failure = {"valid": False, "source": path, "error": exc.message}
+        _emit(app, {**failure, "problems": _problems(exc.problems)})
         raise
     for warning in config.warnings:
         click.echo(f"Warning: {warning}", err=True)

@@ -745,6 +745,18 @@ def test_example_config_validates(
     )
 
 
+def test_missing_file_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["validate", "-c", str(tmp_path / "nope.yaml"), "-o", "json"])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert json.loads(out) == {
+        "valid": False,
+        "source": str(tmp_path / "nope.yaml"),
+        "error": f"config file {tmp_path / 'nope.yaml'} not found",
+        "problems": [],
+    }
+
+
 def test_missing_file_hints_at_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = run(["validate", "-c", str(tmp_path / "nope.yaml")])
     err = capsys.readouterr().err
@@ -804,6 +816,7 @@ def test_json_output_on_failure(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert json.loads(out) == {
         "valid": False,
         "source": str(tmp_path / "macie-notify.yaml"),
+        "error": f"{tmp_path / 'macie-notify.yaml'} is not valid (1 problem):",
         "problems": [
             {"path": "job.sampling_percentage", "line": 3, "message": "must be 1-100, got 0"}
         ],
