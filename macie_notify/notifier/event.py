@@ -20,6 +20,9 @@ from typing import Any
 
 SOURCE = "aws.macie"
 DETAIL_TYPE = "Macie Finding"
+# Top-level key that only a direct Invoke can add (EventBridge builds the envelope itself):
+# `notify test` uses it to have its sample finding posted whatever the filters say.
+TEST_MARKER = "macie-notify-test"
 
 
 class MalformedEvent(ValueError):
@@ -145,6 +148,11 @@ class MacieFindingEvent(Mapping[str, Any]):
     @property
     def raw_event(self) -> Mapping[str, Any]:
         return self._event
+
+    @property
+    def is_test(self) -> bool:
+        """Sent by ``macie-notify notify test`` through a direct Invoke."""
+        return self._event.get(TEST_MARKER) is True
 
     # -- top level ------------------------------------------------------------------
     @property
@@ -352,16 +360,23 @@ def _tags(value: Any) -> list[tuple[str, str]]:
 
 
 def envelope(
-    finding: Mapping[str, Any], *, event_id: str | None = None, time: str | None = None
+    finding: Mapping[str, Any],
+    *,
+    event_id: str | None = None,
+    time: str | None = None,
+    test: bool = False,
 ) -> dict[str, Any]:
     """Wrap an API-shaped finding in the EventBridge envelope Macie publishes it in.
 
     Used to preview or replay a finding fetched with GetFindings; ``time`` defaults to
-    the finding's ``updatedAt`` (Macie publishes an update with that time).
+    the finding's ``updatedAt`` (Macie publishes an update with that time). ``test``
+    adds :data:`TEST_MARKER`, so the function posts it past its filters.
     """
     stamp = time or str(finding.get("updatedAt") or finding.get("createdAt") or "")
     parsed = parse_time(stamp)
+    marker = {TEST_MARKER: True} if test else {}
     return {
+        **marker,
         "version": "0",
         "id": event_id or str(uuid.uuid4()),
         "detail-type": DETAIL_TYPE,

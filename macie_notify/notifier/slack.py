@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -127,7 +127,7 @@ def _post_message(
         raise DeliveryError(
             f"chat.postMessage failed: {error or 'unexpected response'} (HTTP {status})"
         ) from None
-    except OSError as exc:  # URLError, timeouts, resets: left after the retries
+    except (OSError, SlackClientError) as exc:  # URLError, timeouts, resets after retries
         raise DeliveryError(f"chat.postMessage failed: {type(exc).__name__}") from None
     return Delivered("token", ts=response.get("ts"), channel=response.get("channel"))
 

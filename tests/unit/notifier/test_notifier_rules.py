@@ -128,3 +128,13 @@ def test_filters(
     decision = should_notify(MacieFindingEvent.from_event(load_event(name)), settings)
     assert decision.notify is notify
     assert reason in decision.reason
+
+
+def test_a_test_event_is_posted_past_every_filter(load_event: LoadEvent) -> None:
+    sample = load_event("macie_sample")["detail"]
+    settings = Settings.from_env(
+        {**TOKEN_ENV, "MIN_SEVERITY": "High", "FINDING_TYPES_EXCLUDE": "S"}
+    )
+    assert not should_notify(MacieFindingEvent.from_event(envelope(sample)), settings).notify
+    decision = should_notify(MacieFindingEvent.from_event(envelope(sample, test=True)), settings)
+    assert decision.notify and "test event" in decision.reason
