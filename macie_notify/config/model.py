@@ -18,7 +18,8 @@ ScheduleKind = Literal["once", "daily", "weekly", "monthly"]
 Selector = Literal["ALL", "RECOMMENDED", "NONE", "INCLUDE", "EXCLUDE"]
 
 
-def _frozen_map(data: Mapping[str, str] | None = None) -> Mapping[str, str]:
+def frozen_map(data: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """A read-only mapping, so that a frozen Config cannot be changed through its tags."""
     return MappingProxyType(dict(data or {}))
 
 
@@ -26,7 +27,7 @@ def _frozen_map(data: Mapping[str, str] | None = None) -> Mapping[str, str]:
 class StackConfig:
     name: str
     region: str | None = None
-    tags: Mapping[str, str] = field(default_factory=_frozen_map)
+    tags: Mapping[str, str] = field(default_factory=frozen_map)
 
 
 @dataclass(frozen=True)
@@ -357,4 +358,5 @@ __all__ = [
     "SlackConfig",
     "StackConfig",
     "default_bucket_name",
+    "frozen_map",
 ]

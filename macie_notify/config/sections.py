@@ -20,8 +20,8 @@ from macie_notify.config.model import (
     SamplesConfig,
     SlackConfig,
     StackConfig,
-    _frozen_map,
     default_bucket_name,
+    frozen_map,
 )
 from macie_notify.config.reader import Section, item_string
 
@@ -72,7 +72,7 @@ def read_stack(sec: Section) -> StackConfig:
             sec.at("name"), sec.node, "required: the name of this stack (3-32 a-z 0-9 -)"
         )
     region = sec.optional_string("region", rules.region_problems)
-    return StackConfig(name=name, region=region, tags=_frozen_map(read_tags(sec, "tags")))
+    return StackConfig(name=name, region=region, tags=frozen_map(read_tags(sec, "tags")))
 
 
 def read_tags(sec: Section, key: str) -> dict[str, str]:
