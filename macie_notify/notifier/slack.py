@@ -13,6 +13,7 @@ call it with settings of its own.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,9 @@ from .settings import Settings
 # clients get this logger, pinned at WARNING whatever the root level is.
 _SDK_LOGGER = logging.getLogger("macie_notifier.slack_sdk")
 _SDK_LOGGER.setLevel(logging.WARNING)
+
+
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 class DeliveryError(RuntimeError):
@@ -148,8 +152,9 @@ def _send_webhook(payload: Mapping[str, Any], url: str, retry: RetryPolicy) -> D
         # The exception text may quote the URL, which is the secret: name the type only.
         raise DeliveryError(f"webhook failed: {type(exc).__name__}") from None
     if response.status_code != 200:
-        # Webhook errors are short plain-text codes such as ``invalid_blocks``.
-        reason = response.body.strip()[:80] if response.body else "no body"
-        reason = "(redacted)" if url in reason else reason
+        # Webhook errors are short codes such as ``invalid_blocks``; anything else (an
+        # HTML page, a proxy echoing the path, which is the secret) is not repeated.
+        body = (response.body or "").strip()
+        reason = body if _ERROR_CODE.fullmatch(body) else "unexpected response"
         raise DeliveryError(f"webhook failed: {reason} (HTTP {response.status_code})")
     return Delivered("webhook")

@@ -181,6 +181,11 @@ def test_webhook_from_secrets_manager(
     slack.script.append((404, {}, "no_service"))
     with pytest.raises(DeliveryError, match=r"no_service \(HTTP 404\)"):
         _run(load_event("macie_policy"), settings)
+    path = slack.webhook_url.removeprefix(slack.url)
+    slack.script.append((404, {}, f"unknown path: {path}"))  # a proxy echoing the secret
+    with pytest.raises(DeliveryError) as echoed:
+        _run(load_event("macie_policy"), settings)
+    assert str(echoed.value) == "webhook failed: unexpected response (HTTP 404)"
 
 
 def test_misconfigured_function_raises_so_the_event_is_kept(
