@@ -1,0 +1,492 @@
+"""Classification job runs for the local macie2 emulator: local S3 -> detect -> findings.
+
+The emulator's models keep job definitions and status; this module runs them, as Macie
+does (https://docs.aws.amazon.com/macie/latest/user/discovery-jobs.html):
+
+- a ONE_TIME job runs right after creation and ends COMPLETE; a SCHEDULED job runs at
+  creation when ``initialRun`` is true, then on its daily / weekly / monthly schedule
+  (00:00 UTC), and waits IDLE between runs; later runs (and the first one when
+  ``initialRun`` is false) only analyse objects created or changed since the previous run;
+- a run lists the objects of the job's buckets (``bucketDefinitions`` or
+  ``bucketCriteria``) through the S3 API, applies ``scoping`` (extension, key prefix,
+  size, last-modified date, object tags) and ``samplingPercentage``, reads each object and
+  scans it with :mod:`macie_notify.detect` using the job's managed identifier selection
+  and custom identifiers; every object with a detection becomes one sensitive-data
+  finding in Macie's shape, published like any other finding;
+- USER_PAUSED stops a run between objects and RUNNING resumes it where it stopped;
+  CANCELLED ends it for good;
+- job events go to the log group ``/aws/macie/classificationjobs``
+  (https://docs.aws.amazon.com/macie/latest/user/discovery-jobs-monitor-cw-logs.html).
+
+Runs execute on a small pool and the schedule on one timer thread; both start on first
+use and are joined by :meth:`JobRunner.stop`, so the server never leaks a thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
+from macie_notify.local.lambda_runner import LogWriter
+from macie_notify.local.macie2.scoping import (
+    bucket_selected,
+    matches_scoping,
+    needs_object_tags,
+    next_run_after,
+)
+
+__all__ = ["JobRunner", "S3Object", "install"]
+
+JOB_LOG_GROUP = "/aws/macie/classificationjobs"
+SCORES = {"Low": 1, "Medium": 2, "High": 3}
+TITLES = {
+    "SensitiveData:S3Object/Personal": "The S3 object contains personal information.",
+    "SensitiveData:S3Object/Financial": "The S3 object contains financial information.",
+    "SensitiveData:S3Object/Credentials": "The S3 object contains credentials data.",
+    "SensitiveData:S3Object/CustomIdentifier": (
+        "The S3 object contains text that matches custom data identifier criteria."
+    ),
+    "SensitiveData:S3Object/Multiple": (
+        "The S3 object contains multiple categories of sensitive data."
+    ),
+}
+
+
+@dataclass
+class S3Object:
+    """One listed object, with what Macie copies into ``resourcesAffected.s3Object``."""
+
+    bucket: str
+    key: str
+    size: int
+    last_modified: dt.datetime
+    etag: str = ""
+    storage_class: str = "STANDARD"
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _RunState:
+    """One job's progress: what the current run still has to do, pause/cancel flags."""
+
+    job_id: str
+    account_id: str
+    region: str
+    pending: list[S3Object] | None = None
+    since: dt.datetime | None = None
+    previous_run: dt.datetime | None = None
+    paused: bool = False
+    cancelled: bool = False
+    running: bool = False
+    next_run: float | None = None
+
+
+class JobRunner:
+    """The macie2 backends' ``job_runner``: runs jobs against the local S3."""
+
+    def __init__(
+        self,
+        s3_client: Callable[[str, str], Any],
+        logs: LogWriter | None = None,
+        clock: Callable[[], float] = time.time,
+        workers: int = 2,
+    ) -> None:
+        self._s3_client = s3_client
+        self._logs = logs
+        self._clock = clock
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._states: dict[str, _RunState] = {}
+        self._backends: dict[str, Any] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._timer: threading.Thread | None = None
+        self._stopping = False
+
+    # --- hook from the models --------------------------------------------------------------
+
+    def job_changed(self, backend: Any, job: dict[str, Any], reason: str) -> None:
+        """Called with the backend lock held: only record and schedule, never run here."""
+        job_id = job["jobId"]
+        with self._lock:
+            state = self._states.setdefault(
+                job_id, _RunState(job_id, backend.account_id, backend.region)
+            )
+            self._backends[job_id] = backend
+        status = job["jobStatus"]
+        if reason == "created":
+            self._log(backend, job, "JOB_CREATED", "The job was created.")
+            if job["jobType"] == "SCHEDULED":
+                if not job.get("initialRun"):
+                    state.since = _parse_time(job["createdAt"])
+                self._schedule(state, job)
+            if status == "RUNNING":
+                self._submit(job_id)
+            return
+        if status == "USER_PAUSED":
+            state.paused = True
+            self._log(backend, job, "JOB_PAUSED", "The job was paused.")
+        elif status == "CANCELLED":
+            state.cancelled = True
+            self._log(backend, job, "JOB_CANCELLED", "The job was cancelled.")
+        elif status == "RUNNING":
+            state.paused = False
+            self._log(backend, job, "JOB_RESUMED", "The job was resumed.")
+            self._submit(job_id)
+        elif status == "IDLE":
+            state.paused = False
+
+    def run_now(self, backend: Any, job_id: str) -> None:
+        """The control call: start the job's next scheduled run now."""
+        job = backend.get_job(job_id)
+        if job["jobType"] != "SCHEDULED" or job["jobStatus"] != "IDLE":
+            raise ValueError(
+                f"job {job_id} is {job['jobStatus']}; only an IDLE scheduled job can run now"
+            )
+        with self._lock:
+            self._states.setdefault(job_id, _RunState(job_id, backend.account_id, backend.region))
+            self._backends[job_id] = backend
+        backend.set_job_status(job_id, "RUNNING")
+        self._submit(job_id)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the timer, ask running jobs to stop between objects, join every thread."""
+        with self._lock:
+            self._stopping = True
+            self._wake.notify_all()
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.join(timeout)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # --- threads ---------------------------------------------------------------------------
+
+    def _submit(self, job_id: str) -> None:
+        with self._lock:
+            if self._stopping:
+                return
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, "macie-notify-job")
+            pool = self._pool
+        pool.submit(self._run_safely, job_id)
+
+    def _schedule(self, state: _RunState, job: Mapping[str, Any]) -> None:
+        frequency = job.get("scheduleFrequency") or {}
+        state.next_run = next_run_after(frequency, self._clock())
+        with self._lock:
+            if self._timer is None and not self._stopping:
+                self._timer = threading.Thread(
+                    target=self._timer_loop, name="macie-notify-job-timer", daemon=True
+                )
+                self._timer.start()
+            self._wake.notify_all()
+
+    def _timer_loop(self) -> None:
+        while True:
+            with self._lock:
+                if self._stopping:
+                    return
+                now = self._clock()
+                due = [s for s in self._states.values() if s.next_run and s.next_run <= now]
+                for state in due:
+                    state.next_run = None
+                upcoming = [s.next_run for s in self._states.values() if s.next_run]
+                if not due:
+                    wait = min(upcoming) - now if upcoming else 3600.0
+                    self._wake.wait(timeout=max(0.05, min(wait, 3600.0)))
+                    continue
+            # The backend lock is taken outside ours: job_changed takes them the other way.
+            for state in due:
+                self._scheduled_run(state.job_id)
+
+    def _scheduled_run(self, job_id: str) -> None:
+        backend = self._backends[job_id]
+        job = backend.get_job(job_id)
+        if job["jobStatus"] == "IDLE":
+            backend.set_job_status(job_id, "RUNNING")
+            self._submit(job_id)
+        if job["jobStatus"] != "CANCELLED":
+            self._schedule(self._states[job_id], job)
+
+    def _run_safely(self, job_id: str) -> None:
+        backend = self._backends[job_id]
+        try:
+            self._run(backend, job_id)
+        except Exception as exc:  # a broken run must not kill the pool; Macie reports ERROR
+            job = backend.get_job(job_id)
+            self._log(backend, job, "JOB_ERROR", f"The run failed: {type(exc).__name__}: {exc}")
+            backend.record_job_run(job_id, objects=0, error=True)
+            self._finish(backend, job)
+
+    # --- one run ---------------------------------------------------------------------------
+
+    def _run(self, backend: Any, job_id: str) -> None:
+        state = self._states[job_id]
+        with self._lock:
+            if state.running:
+                return
+            state.running = True
+        try:
+            self._run_objects(backend, state)
+        finally:
+            state.running = False
+
+    def _run_objects(self, backend: Any, state: _RunState) -> None:
+        with backend.lock:
+            job = json.loads(json.dumps(backend.get_job(state.job_id)))
+            custom = [
+                CustomIdentifierSpec.from_api(backend.get_identifier(cid))
+                for cid in job["customDataIdentifierIds"]
+            ]
+        started = dt.datetime.now(dt.timezone.utc)
+        if state.pending is None:
+            one_time = job["jobType"] == "ONE_TIME"
+            kind = "ONE_TIME_JOB_STARTED" if one_time else "SCHEDULED_RUN_STARTED"
+            self._log(backend, job, kind, "The job run started.")
+            client = self._s3_client(state.account_id, state.region)
+            state.pending = list(self._eligible(client, backend, job, state))
+            backend.record_job_run(state.job_id, objects=len(state.pending), started=_iso(started))
+        selection = IdentifierSelection(
+            job["managedDataIdentifierSelector"], tuple(job["managedDataIdentifierIds"])
+        )
+        client = self._s3_client(state.account_id, state.region)
+        buckets: dict[str, dict[str, Any]] = {}
+        while state.pending:
+            if state.paused or state.cancelled or self._stopping:
+                return
+            obj = state.pending.pop(0)
+            if obj.bucket not in buckets:
+                buckets[obj.bucket] = bucket_details(client, obj.bucket, state.account_id)
+            self._scan_object(client, backend, job, obj, buckets[obj.bucket], selection, custom)
+        state.pending = None
+        state.previous_run = started
+        state.since = started
+        self._finish(backend, job)
+
+    def _finish(self, backend: Any, job: Mapping[str, Any]) -> None:
+        one_time = job["jobType"] == "ONE_TIME"
+        if backend.get_job(job["jobId"])["jobStatus"] == "RUNNING":
+            backend.set_job_status(job["jobId"], "COMPLETE" if one_time else "IDLE")
+        kind = "JOB_COMPLETED" if one_time else "SCHEDULED_RUN_COMPLETED"
+        self._log(backend, job, kind, "The job run completed.")
+
+    def _eligible(
+        self, client: Any, backend: Any, job: Mapping[str, Any], state: _RunState
+    ) -> Iterator[S3Object]:
+        definition = job["s3JobDefinition"]
+        scoping = definition.get("scoping") or {}
+        with_tags = needs_object_tags(scoping)
+        objects = []
+        for bucket in self._buckets(client, definition, state.account_id):
+            for obj in list_objects(client, bucket, with_tags):
+                if state.since and obj.last_modified < state.since:
+                    continue
+                if matches_scoping(scoping, obj):
+                    objects.append(obj)
+        percent = float(job.get("samplingPercentage") or 100)
+        if percent < 100:
+            rng = random.Random(f"{job['jobId']}:{job['statistics']['numberOfRuns']}")
+            keep = math.ceil(len(objects) * percent / 100)
+            objects = sorted(rng.sample(objects, keep), key=lambda o: (o.bucket, o.key))
+        yield from objects
+
+    def _buckets(self, client: Any, definition: Mapping[str, Any], account_id: str) -> list[str]:
+        if definition.get("bucketDefinitions"):
+            return [
+                name
+                for item in definition["bucketDefinitions"]
+                if item.get("accountId") in (None, account_id)
+                for name in item.get("buckets") or []
+            ]
+        criteria = definition.get("bucketCriteria") or {}
+        names = [b["Name"] for b in client.list_buckets().get("Buckets", [])]
+        return [
+            n for n in names if bucket_selected(criteria, n, account_id, bucket_tags(client, n))
+        ]
+
+    def _scan_object(
+        self,
+        client: Any,
+        backend: Any,
+        job: Mapping[str, Any],
+        obj: S3Object,
+        bucket: Mapping[str, Any],
+        selection: IdentifierSelection,
+        custom: list[CustomIdentifierSpec],
+    ) -> None:
+        try:
+            got = client.get_object(Bucket=obj.bucket, Key=obj.key)
+        except client.exceptions.NoSuchKey:
+            return  # deleted since the listing: Macie skips it too
+        data = got["Body"].read()
+        result = scan_bytes(data, name=obj.key, identifiers=selection, custom=custom)
+        if not result.has_findings or result.finding_type is None or result.severity is None:
+            return
+        doc = finding_doc(job, obj, bucket, got, result, backend.account_id, backend.region)
+        with backend.transaction():
+            backend.put_finding(doc)
+
+    def _log(self, backend: Any, job: Mapping[str, Any], kind: str, text: str) -> None:
+        if self._logs is None:
+            return
+        event = {
+            "adminAccountId": backend.account_id,
+            "jobId": job["jobId"],
+            "eventType": kind,
+            "occurredAt": _iso(dt.datetime.now(dt.timezone.utc)),
+            "description": text,
+            "jobName": job["name"],
+        }
+        arn = f"arn:aws:logs:{backend.region}:{backend.account_id}:log-group:{JOB_LOG_GROUP}"
+        try:
+            stamp = int(self._clock() * 1000)
+            self._logs.put_log_events(arn, backend.account_id, [(stamp, json.dumps(event))])
+        except Exception:  # logging must never break a run
+            return
+
+
+# --- S3 reads ------------------------------------------------------------------------------
+
+
+def list_objects(client: Any, bucket: str, with_tags: bool) -> Iterator[S3Object]:
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            tags: list[dict[str, str]] = []
+            if with_tags:
+                tagging = client.get_object_tagging(Bucket=bucket, Key=item["Key"])
+                tags = [{"key": t["Key"], "value": t["Value"]} for t in tagging.get("TagSet", [])]
+            yield S3Object(
+                bucket=bucket,
+                key=item["Key"],
+                size=int(item.get("Size", 0)),
+                last_modified=item["LastModified"],
+                etag=str(item.get("ETag", "")).strip('"'),
+                storage_class=str(item.get("StorageClass") or "STANDARD"),
+                tags=tags,
+            )
+
+
+def bucket_tags(client: Any, bucket: str) -> list[dict[str, str]]:
+    try:
+        tag_set = client.get_bucket_tagging(Bucket=bucket).get("TagSet", [])
+    except client.exceptions.ClientError:
+        return []  # NoSuchTagSet: a bucket without tags
+    return [{"key": t["Key"], "value": t["Value"]} for t in tag_set]
+
+
+def bucket_details(client: Any, bucket: str, account_id: str) -> dict[str, Any]:
+    """``resourcesAffected.s3Bucket`` as Macie fills it for sensitive-data findings."""
+    try:
+        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        default = rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+        encryption = {
+            "encryptionType": default.get("SSEAlgorithm", "AES256"),
+            "kmsMasterKeyId": default.get("KMSMasterKeyID"),
+        }
+    except client.exceptions.ClientError:
+        # Since 2023-01-05 every bucket has SSE-S3 by default.
+        encryption = {"encryptionType": "AES256", "kmsMasterKeyId": None}
+    owner = client.list_buckets().get("Owner") or {}
+    return {
+        "allowsUnencryptedObjectUploads": "FALSE",
+        "arn": f"arn:aws:s3:::{bucket}",
+        "defaultServerSideEncryption": encryption,
+        "name": bucket,
+        "owner": {"displayName": owner.get("DisplayName"), "id": owner.get("ID")},
+        "publicAccess": {"effectivePermission": "NOT_PUBLIC"},
+        "tags": bucket_tags(client, bucket),
+    }
+
+
+def finding_doc(
+    job: Mapping[str, Any],
+    obj: S3Object,
+    bucket: Mapping[str, Any],
+    got: Mapping[str, Any],
+    result: Any,
+    account_id: str,
+    region: str,
+) -> dict[str, Any]:
+    """One sensitive-data finding (reference section 4.1) for one object."""
+    extension = obj.key.rsplit(".", 1)[-1] if "." in obj.key.rsplit("/", 1)[-1] else ""
+    severity = str(result.severity)
+    location = (
+        f"s3://[export-config-not-set]/AWSLogs/{account_id}/Macie/{region}/"
+        f"{job['jobId']}/{account_id}/{uuid.uuid4()}.jsonl.gz"
+    )
+    return {
+        "category": "CLASSIFICATION",
+        "type": result.finding_type,
+        "title": TITLES.get(result.finding_type, "The S3 object contains sensitive data."),
+        "description": f"The object contains {result.finding_type.split('/')[-1]} sensitive data.",
+        "severity": {"description": severity, "score": SCORES[severity]},
+        "count": 1,
+        "classificationDetails": {
+            "detailedResultsLocation": location,
+            "jobArn": job["jobArn"],
+            "jobId": job["jobId"],
+            "originType": "SENSITIVE_DATA_DISCOVERY_JOB",
+            "result": result.classification_result(),
+        },
+        "resourcesAffected": {
+            "s3Bucket": dict(bucket),
+            "s3Object": {
+                "bucketArn": f"arn:aws:s3:::{obj.bucket}",
+                "eTag": obj.etag,
+                "extension": extension,
+                "key": obj.key,
+                "lastModified": _iso(obj.last_modified),
+                "path": f"{obj.bucket}/{obj.key}",
+                "publicAccess": False,
+                "serverSideEncryption": {
+                    "encryptionType": got.get("ServerSideEncryption") or "NONE",
+                    "kmsMasterKeyId": got.get("SSEKMSKeyId"),
+                },
+                "size": obj.size,
+                "storageClass": obj.storage_class,
+                "tags": obj.tags,
+                "versionId": got.get("VersionId"),
+            },
+        },
+    }
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def install(server: Any) -> None:
+    """LocalServer extension: run jobs against the server's own S3 (``server.job_runner``)."""
+    import boto3
+
+    from macie_notify.local.moto_resources import MotoResources
+
+    def s3_client(account_id: str, region: str) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=server.endpoint_url,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    runner = JobRunner(s3_client, logs=MotoResources())
+    server.macie2_backends.job_runner = runner
+    server.on_stop.append(runner.stop)
+    server.job_runner = runner

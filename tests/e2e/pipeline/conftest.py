@@ -1,0 +1,39 @@
+"""One local server (with every part-2 extension) for the pipeline tests, plus helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from macie_notify.local import LocalServer
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="package")
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def aws(server: LocalServer) -> Callable[[str], Any]:
+    """boto3 clients on the local endpoint; the state is reset before each test."""
+    server.event_router.drain(30)
+    server.app.reset()
+    for hook in server.app.control.reset_hooks:
+        hook()
+
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=server.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return client

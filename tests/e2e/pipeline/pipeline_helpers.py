@@ -1,0 +1,49 @@
+"""Helpers shared by the pipeline tests (a module of its own: conftest names collide)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def queue_with_rule(aws: Callable[[str], Any], name: str, pattern: dict[str, Any]) -> str:
+    """An SQS queue that an EventBridge rule with ``pattern`` targets; returns its URL."""
+    sqs, events = aws("sqs"), aws("events")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(Name=f"{name}-rule", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=f"{name}-rule", Targets=[{"Id": "queue", "Arn": arn}])
+    return str(url)
+
+
+def drain_queue(aws: Callable[[str], Any], url: str) -> list[dict[str, Any]]:
+    sqs, out = aws("sqs"), []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return out
+        for message in got:
+            out.append(message)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def drain_events(endpoint: str) -> None:
+    """Wait until the router has delivered everything (``POST /_local/events/drain``)."""
+    request = urllib.request.Request(f"{endpoint}/_local/events/drain", method="POST")
+    with urllib.request.urlopen(request, timeout=90) as resp:
+        assert json.loads(resp.read())["drained"] is True
