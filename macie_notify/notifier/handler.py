@@ -78,6 +78,9 @@ def handle(
     except (DeliveryError, SettingsError) as exc:
         record.update(decision="failed", error=str(exc))
         raise
+    except Exception as exc:  # a bug: logged as a failure (type only: no data), re-raised
+        record.update(decision="failed", error=f"unexpected {type(exc).__name__}")
+        raise
     else:
         record.update(outcome)
     finally:

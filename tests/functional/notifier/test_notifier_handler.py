@@ -211,3 +211,15 @@ def test_lambda_handler_env_mode_posts(
     out = capsys.readouterr().out
     assert TOKEN not in out and '"requestId": "abc-123"' in out
     assert len(slack.requests) == 1
+
+
+def test_an_unexpected_error_is_logged_as_failed_and_raised(load_event: LoadEvent) -> None:
+    def broken(payload: Mapping[str, Any], settings: Settings) -> Any:
+        raise KeyError(TOKEN)
+
+    logs: list[Mapping[str, Any]] = []
+    with pytest.raises(KeyError):
+        handler.handle(
+            load_event("macie_policy"), lambda: _token_settings("http://x/"), broken, logs.append
+        )
+    assert logs[0]["decision"] == "failed" and logs[0]["error"] == "unexpected KeyError"
