@@ -53,7 +53,9 @@ def main() -> None:
     exe = shutil.which("macie-notify") or str(Path(sys.executable).parent / "macie-notify")
     example = str(ROOT / "config.example.yaml")
     _report("macie-notify --help", _time([exe, "--help"], args.runs))
-    _report("macie-notify validate (example config)", _time([exe, "validate", "-c", example], args.runs))
+    _report(
+        "macie-notify validate (example config)", _time([exe, "validate", "-c", example], args.runs)
+    )
     _report("python -c pass (interpreter floor)", _time([sys.executable, "-c", "pass"], args.runs))
     aws = shutil.which("aws")
     if aws:

@@ -146,7 +146,8 @@ def test_help_imports_nothing_heavy() -> None:
         "import sys\n"
         "from macie_notify.cli.main import run\n"
         "rc = run(['--help'])\n"
-        "heavy = sorted(m for m in ('boto3', 'botocore', 'moto', 'rich', 'yaml') if m in sys.modules)\n"
+        "names = ('boto3', 'botocore', 'moto', 'rich', 'yaml')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
         "print(rc, heavy)\n"
     )
     out = subprocess.run(
