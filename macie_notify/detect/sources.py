@@ -44,8 +44,9 @@ class Limits:
     """Macie analyses archives up to 10 nested levels."""
     max_extracted_bytes: int = 4 * 1024**3
     max_members: int = 100_000
-    max_ratio: int = 1000
-    """A member expanding more than this many times its compressed size is a bomb."""
+    max_ratio: int = 250
+    """A member expanding more than this many times its compressed size is a bomb (text
+    rarely compresses better than 10:1, repetitive logs 100:1; a bomb does 1000:1)."""
     max_nested_archive_bytes: int = 256 * 1024**2
     """A zip inside a zip is read into memory (zipfile needs to seek): this much at most."""
 

@@ -1,0 +1,117 @@
+"""The engine's two promises: Hyperscan and pure Python find the same things, and a value
+across a buffer boundary is found exactly once."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, Scanner
+from macie_notify.detect import engine as engine_module
+from macie_notify.detect.engine import Tally
+from macie_notify.detect.managed import LOCAL_IDENTIFIERS
+from macie_notify.detect.structured import Structure, structure_for
+
+VALUES = [
+    "SSN: 536-22-8726",
+    "credit card 4539 1488 0000 0001",
+    "ref 5425400000000008",
+    "aws_secret_access_key=Zx8q1Rk2Lm3Np4Oq5Pr6Qs7Rt8Su9Tv0UwXyZa1B",
+    "phone (415) 867-5309",
+    "IBAN DE89 3704 0044 0532 0130 00",
+    "Cookie: sid=42; theme=dark",
+    "expiry 04/27 cvv 123",
+    "VIN 1HGCM82633A004352",
+    "EMP-123456 employee",
+    "employee EMP-654321",
+    "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+    "coordinates: 47.6062, -122.3321",
+    "NHS number 943 476 5919",
+    "café ünïcode 536-22-8726 ssn",
+    "1234567890123456789012345",
+]
+CUSTOM = (
+    CustomIdentifierSpec.from_api(
+        {"name": "employee-id", "regex": "EMP-[0-9]{6}", "keywords": ["employee"]}
+    ),
+    CustomIdentifierSpec.from_api({"name": "ticket", "regex": "TICKET-\\d+"}),
+)
+
+
+def corpus(size: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    words = "the of data record value customer order shipped invoice notes".split()
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        piece = rnd.choice(VALUES) if rnd.random() < 0.3 else " ".join(rnd.sample(words, 4))
+        piece += rnd.choice([" ", "\n", ", ", "\t"])
+        parts.append(piece)
+        total += len(piece)
+    return "".join(parts)
+
+
+def summary(tally: Tally) -> dict[str, tuple[int, list[dict[str, object]]]]:
+    out = {k: (d.count, d.occurrences) for k, d in tally.managed.items()}
+    out.update({"custom:" + k: (d.count, d.occurrences) for k, d in tally.custom.items()})
+    return out
+
+
+def pieces(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+@pytest.fixture(scope="module")
+def scanners() -> dict[str, Scanner]:
+    pytest.importorskip("hyperscan")
+    selection = IdentifierSelection("INCLUDE", tuple(sorted(LOCAL_IDENTIFIERS)))
+    return {
+        kind: Scanner(selection, CUSTOM, use_hyperscan=(kind == "hyperscan"))
+        for kind in ("pure", "hyperscan")
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hyperscan_and_pure_agree(scanners: dict[str, Scanner], seed: int) -> None:
+    text = corpus(300_000, seed)
+    results = [summary(s.engine.scan([text], Structure())) for s in scanners.values()]
+    assert results[0] == results[1]
+    assert results[0]["USA_SOCIAL_SECURITY_NUMBER"][0] > 100
+
+
+@pytest.mark.parametrize("kind", ["pure", "hyperscan"])
+@pytest.mark.parametrize("chunk", [40_000, 65_537])
+def test_buffer_boundaries_find_each_value_once(
+    scanners: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str, chunk: int
+) -> None:
+    text = corpus(400_000, 7)
+    engine = scanners[kind].engine
+    whole = summary(engine.scan([text], Structure()))
+    monkeypatch.setattr(engine_module, "CHUNK", chunk)
+    monkeypatch.setattr(engine_module, "OVERLAP", 20_000)
+    chunked = summary(engine.scan(pieces(text, 997), Structure()))
+    assert chunked == whole
+
+
+@pytest.mark.parametrize("kind", ["pure", "hyperscan"])
+def test_value_exactly_on_a_boundary(
+    scanners: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.setattr(engine_module, "CHUNK", 50_000)
+    monkeypatch.setattr(engine_module, "OVERLAP", 20_000)
+    engine = scanners[kind].engine
+    for offset in range(29_990, 30_010):  # the first buffer's limit is 50_000 - 20_000
+        text = "x" * (offset - 5) + " ssn 536-22-8726 " + "y" * 40_000
+        tally = engine.scan(pieces(text, 50_000), Structure())
+        assert tally.managed["USA_SOCIAL_SECURITY_NUMBER"].count == 1
+
+
+def test_structured_corpus_agrees(scanners: dict[str, Scanner]) -> None:
+    rows = ["id,ssn,card,notes"] + [
+        f"{i},536-22-{8700 + i % 100:04d},4539148800000001,{'x' * (i % 50)}" for i in range(3000)
+    ]
+    text = "\n".join(rows)
+    results = [summary(s.engine.scan([text], structure_for("a.csv"))) for s in scanners.values()]
+    assert results[0] == results[1]
+    assert results[0]["USA_SOCIAL_SECURITY_NUMBER"][0] == 3000
