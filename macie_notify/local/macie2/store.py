@@ -32,6 +32,26 @@ SORT_ATTRIBUTES = (
 _QUERY_CACHE_SIZE = 64
 
 
+# Kept up to date from the first insert: the fields filters and the CLI use most.
+HOT_FIELDS = (
+    "archived",
+    "category",
+    "classificationDetails.jobId",
+    "resourcesAffected.s3Bucket.name",
+    "sample",
+    "severity.description",
+    "type",
+)
+HOT_NUMBERS = {
+    "count": "long",
+    "createdAt": "timestamp",
+    "severity.score": "long",
+    "updatedAt": "timestamp",
+}
+HOT_ORDERS = ("updatedAt", "createdAt", "severity.score")
+_HIGH = "\uffff"
+
+
 class FindingStore:
     """Findings of one account and Region."""
 
@@ -39,9 +59,14 @@ class FindingStore:
         self.docs: dict[str, dict[str, Any]] = {}
         self._flat: dict[str, Flat] = {}
         self._json: dict[str, str] = {}
-        self._postings: dict[str, dict[str, set[str]]] = {}
-        self._columns: dict[str, tuple[int, list[float], list[str]]] = {}
-        self._sorted: dict[tuple[str, str], tuple[int, list[str], dict[str, int]]] = {}
+        self._postings: dict[str, dict[str, set[str]]] = {f: {} for f in HOT_FIELDS}
+        self._columns: dict[str, tuple[str, list[tuple[float, str]]]] = {
+            f: (t, []) for f, t in HOT_NUMBERS.items()
+        }
+        self._orders: dict[str, tuple[list[tuple[Any, str]], set[str]]] = {
+            a: ([], set()) for a in HOT_ORDERS
+        }
+        self._ranks: dict[tuple[str, str], tuple[int, list[str], dict[str, int]]] = {}
         self._queries: OrderedDict[Any, list[str]] = OrderedDict()
         self.version = 0
 
@@ -51,24 +76,35 @@ class FindingStore:
     def __contains__(self, finding_id: object) -> bool:
         return finding_id in self.docs
 
-    def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
-
     def put(self, doc: dict[str, Any]) -> None:
-        """Insert or replace one finding (by ``id``)."""
+        """Insert or replace one finding (by ``id``); every built index follows."""
         fid = doc["id"]
-        old = self._flat.get(fid)
+        old_doc, old_flat = self.docs.get(fid), self._flat.get(fid)
         flat = flatten(doc)
+        if old_doc is not None and old_flat is not None:
+            self._unindex(fid, old_doc, old_flat)
         for field, index in self._postings.items():
-            if old is not None:
-                for value in old.get(field, ()):
-                    index.get(norm(value), set()).discard(fid)
             for value in flat.get(field, ()):
                 index.setdefault(norm(value), set()).add(fid)
+        for field, (field_type, pairs) in self._columns.items():
+            for number in _numbers(field_type, flat.get(field, ())):
+                bisect.insort(pairs, (number, fid))
+        for attribute, (present, missing) in self._orders.items():
+            _order_in(present, missing, sort_key(doc, attribute), fid)
         self.docs[fid] = doc
         self._flat[fid] = flat
         self._json[fid] = json.dumps(doc, separators=(",", ":"))
         self.version += 1
+
+    def _unindex(self, fid: str, doc: dict[str, Any], flat: Flat) -> None:
+        for field, index in self._postings.items():
+            for value in flat.get(field, ()):
+                index.get(norm(value), set()).discard(fid)
+        for field, (field_type, pairs) in self._columns.items():
+            for number in _numbers(field_type, flat.get(field, ())):
+                _remove(pairs, (number, fid))
+        for attribute, (present, missing) in self._orders.items():
+            _unorder(present, missing, sort_key(doc, attribute), fid)
 
     def flat(self, finding_id: str) -> Flat:
         return self._flat[finding_id]
@@ -87,8 +123,7 @@ class FindingStore:
         if hit is not None:
             self._queries.move_to_end(cache_key)
             return hit
-        ids = self._select(conditions)
-        ordered = self._order(ids, sort)
+        ordered = self._order(self._select(conditions), sort)
         self._queries[cache_key] = ordered
         while len(self._queries) > _QUERY_CACHE_SIZE:
             self._queries.popitem(last=False)
@@ -138,36 +173,34 @@ class FindingStore:
         return index
 
     def _range(self, cond: Condition) -> set[str]:
-        _version, numbers, ids = self._column(cond.field, cond.field_type)
-        lo, hi = 0, len(numbers)
+        pairs = self._column(cond.field, cond.field_type)
+        lo, hi = 0, len(pairs)
         for op, bound in cond.ranges:
             if op == "gt":
-                lo = max(lo, bisect.bisect_right(numbers, bound))
+                lo = max(lo, bisect.bisect_right(pairs, (bound, _HIGH)))
             elif op == "gte":
-                lo = max(lo, bisect.bisect_left(numbers, bound))
+                lo = max(lo, bisect.bisect_left(pairs, (bound, "")))
             elif op == "lt":
-                hi = min(hi, bisect.bisect_left(numbers, bound))
+                hi = min(hi, bisect.bisect_left(pairs, (bound, "")))
             else:
-                hi = min(hi, bisect.bisect_right(numbers, bound))
-        return set(ids[lo:hi]) if lo < hi else set()
+                hi = min(hi, bisect.bisect_right(pairs, (bound, _HIGH)))
+        return {fid for _, fid in pairs[lo:hi]} if lo < hi else set()
 
-    def _column(self, field: str, field_type: str) -> tuple[int, list[float], list[str]]:
-        cached = self._columns.get(field)
-        if cached is not None and cached[0] == self.version:
-            return cached
-        pairs = sorted(
-            (n, fid)
-            for fid, flat in self._flat.items()
-            for v in flat.get(field, ())
-            if (n := numeric(field_type, v)) is not None
-        )
-        column = (self.version, [p[0] for p in pairs], [p[1] for p in pairs])
-        self._columns[field] = column
-        return column
+    def _column(self, field: str, field_type: str) -> list[tuple[float, str]]:
+        column = self._columns.get(field)
+        if column is None:
+            pairs = sorted(
+                (n, fid)
+                for fid, flat in self._flat.items()
+                for n in _numbers(field_type, flat.get(field, ()))
+            )
+            column = (field_type, pairs)
+            self._columns[field] = column
+        return column[1]
 
     def _order(self, ids: set[str] | None, sort: tuple[str, str] | None) -> list[str]:
         attribute, order = sort or ("updatedAt", "DESC")
-        full, rank = self._sorted_with_rank(attribute, order)
+        full, rank = self._ranked(attribute, order, need_rank=ids is not None)
         if ids is None:
             return full
         if len(ids) * 8 < len(full):
@@ -175,25 +208,54 @@ class FindingStore:
         return [fid for fid in full if fid in ids]
 
     def sorted_ids(self, attribute: str, order: str) -> list[str]:
-        """Every id ordered by a sort attribute (ties broken by id)."""
-        return self._sorted_with_rank(attribute, order)[0]
+        """Every id ordered by a sort attribute (ties broken by id; missing values last)."""
+        return self._ranked(attribute, order, need_rank=False)[0]
 
-    def _sorted_with_rank(self, attribute: str, order: str) -> tuple[list[str], dict[str, int]]:
-        cached = self._sorted.get((attribute, order))
-        if cached is not None and cached[0] == self.version:
+    def _ranked(
+        self, attribute: str, order: str, need_rank: bool
+    ) -> tuple[list[str], dict[str, int]]:
+        cached = self._ranks.get((attribute, order))
+        if cached is not None and cached[0] == self.version and (cached[2] or not need_rank):
             return cached[1], cached[2]
-        reverse = order == "DESC"
-        keyed = [(sort_key(self.docs[fid], attribute), fid) for fid in self.docs]
-        present = [k for k in keyed if k[0] is not None]
-        missing = [fid for key, fid in keyed if key is None]
-        present.sort(reverse=reverse)
-        ordered = [fid for _, fid in present] + sorted(missing)
-        rank = {fid: pos for pos, fid in enumerate(ordered)}
-        self._sorted[(attribute, order)] = (self.version, ordered, rank)
+        if attribute not in self._orders:
+            keyed = [(sort_key(doc, attribute), fid) for fid, doc in self.docs.items()]
+            missing = {fid for key, fid in keyed if key is None}
+            self._orders[attribute] = (sorted(k for k in keyed if k[0] is not None), missing)
+        present, missing = self._orders[attribute]
+        ids = [fid for _, fid in present]
+        if order == "DESC":
+            ids.reverse()
+        ordered = ids + sorted(missing)
+        rank = {fid: pos for pos, fid in enumerate(ordered)} if need_rank else {}
+        self._ranks[(attribute, order)] = (self.version, ordered, rank)
         return ordered, rank
 
     def get_many(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         return [self.docs[i] for i in ids if i in self.docs]
+
+
+def _numbers(field_type: str, values: Iterable[Any]) -> list[float]:
+    return [n for v in values if (n := numeric(field_type, v)) is not None]
+
+
+def _remove(pairs: list[tuple[Any, str]], item: tuple[Any, str]) -> None:
+    at = bisect.bisect_left(pairs, item)
+    if at < len(pairs) and pairs[at] == item:
+        del pairs[at]
+
+
+def _order_in(present: list[tuple[Any, str]], missing: set[str], key: Any, fid: str) -> None:
+    if key is None:
+        missing.add(fid)
+    else:
+        bisect.insort(present, (key, fid))
+
+
+def _unorder(present: list[tuple[Any, str]], missing: set[str], key: Any, fid: str) -> None:
+    if key is None:
+        missing.discard(fid)
+    else:
+        _remove(present, (key, fid))
 
 
 def _selectivity(cond: Condition) -> int:
