@@ -69,7 +69,8 @@ def scan_cmd(
     from macie_notify.detect.report import run_scan
 
     with _progress(app) as on_file:
-        report = run_scan(scanner, paths, exclude=excludes, stdin=_stdin(), on_file=on_file)
+        stdin = _stdin() if "-" in paths else None
+        report = run_scan(scanner, paths, exclude=excludes, stdin=stdin, on_file=on_file)
     _render(app, report)
     if fail_on:
         hits = report.at_or_above(fail_on)

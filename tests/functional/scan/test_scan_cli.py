@@ -1,0 +1,158 @@
+"""``macie-notify scan`` end to end through the CLI entry point (``run`` returns the exit code)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from macie_notify.cli.main import run
+
+ROOT = Path(__file__).parents[3]
+SAMPLES = ROOT / "sample_data"
+EXAMPLE_CONFIG = ROOT / "config.example.yaml"
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
+    code = run(["scan", *argv, "-o", "json"])
+    out, err = capsys.readouterr()
+    return code, json.loads(out), err
+
+
+def detections(doc: dict[str, Any]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for f in doc["files"]:
+        found = {d["type"]: d["count"] for g in f["sensitiveData"] for d in g["detections"]}
+        found.update({d["name"]: d["count"] for d in f["customDataIdentifiers"]["detections"]})
+        out[f["path"]] = found
+    return out
+
+
+def test_sample_data_with_the_example_config(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc, err = scan_json(capsys, str(SAMPLES), "-c", str(EXAMPLE_CONFIG))
+    assert code == 0
+    assert detections(doc) == {
+        "aws_credentials": {"AWS_CREDENTIALS": 2},
+        "employees.csv": {
+            "CANADA_SOCIAL_INSURANCE_NUMBER": 12,
+            "PHONE_NUMBER": 12,
+            "USA_SOCIAL_SECURITY_NUMBER": 12,
+            "employee-id": 12,
+        },
+        "hr-settings.ini": {"employee-id": 1},
+        "id_ed25519": {"OPENSSH_PRIVATE_KEY": 1},
+        "payments.json": {
+            "CREDIT_CARD_EXPIRATION": 5,
+            "CREDIT_CARD_NUMBER": 5,
+            "CREDIT_CARD_SECURITY_CODE": 5,
+        },
+    }
+    types = {f["path"]: (f["findingType"], f["severity"]) for f in doc["files"]}
+    assert types == {
+        "aws_credentials": ("SensitiveData:S3Object/Credentials", "High"),
+        "employees.csv": ("SensitiveData:S3Object/Multiple", "High"),
+        "hr-settings.ini": ("SensitiveData:S3Object/CustomIdentifier", "Low"),
+        "id_ed25519": ("SensitiveData:S3Object/Credentials", "High"),
+        "payments.json": ("SensitiveData:S3Object/Financial", "High"),
+    }
+    summary = doc["summary"]
+    assert (summary["filesScanned"], summary["filesWithFindings"]) == (8, 5)
+    assert "NAME" in summary["notEvaluatedLocally"]
+    assert "not evaluated locally" in err
+
+
+def test_json_shape_is_the_documented_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc, err = scan_json(capsys, str(SAMPLES / "employees.csv"))
+    assert code == 0 and err == ""
+    assert set(doc) == {"files", "summary"}
+    (entry,) = doc["files"]
+    assert list(entry) == [
+        "path", "bytes", "findingType", "severity", "sensitiveData", "customDataIdentifiers",
+    ]  # fmt: skip
+    assert entry["path"] == "employees.csv"
+    assert entry["bytes"] == (SAMPLES / "employees.csv").stat().st_size
+    assert entry["sensitiveData"] == [
+        {
+            "category": "PERSONAL_INFORMATION",
+            "totalCount": 36,
+            "detections": [
+                {"type": "CANADA_SOCIAL_INSURANCE_NUMBER", "count": 12},
+                {"type": "PHONE_NUMBER", "count": 12},
+                {"type": "USA_SOCIAL_SECURITY_NUMBER", "count": 12},
+            ],
+        }
+    ]
+    assert entry["customDataIdentifiers"] == {"totalCount": 0, "detections": []}
+    assert list(doc["summary"]) == ["filesScanned", "filesWithFindings", "bytes", "seconds"]
+
+
+def test_fail_on(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(["scan", str(SAMPLES), "--fail-on", "high", "-o", "json"]) == 3
+    _, err = capsys.readouterr()
+    assert "Error: 4 file(s) with findings at or above High: aws_credentials ..." in err
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "notes.txt").write_text("nothing to see\n")
+    assert run(["scan", str(clean), "--fail-on", "Low"]) == 0
+
+
+def test_exclude_globs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc, _ = scan_json(
+        capsys, str(SAMPLES), "--exclude", "*.csv", "--exclude", "id_*", "--exclude", "*.json"
+    )
+    assert code == 0
+    assert [f["path"] for f in doc["files"]] == ["aws_credentials"]
+
+
+def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"my ssn: 536-22-8726\n")))
+    code, doc, _ = scan_json(capsys, "-")
+    assert code == 0
+    assert detections(doc) == {"-": {"USA_SOCIAL_SECURITY_NUMBER": 1}}
+
+
+def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["scan", "/nonexistent/folder"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "Error: no such file or folder: /nonexistent/folder",
+        "Hint: check the PATH argument",
+    ]
+
+
+def test_skipped_files_are_listed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    shutil.copy(SAMPLES / "aws_credentials", tmp_path / "creds")
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    code, doc, _ = scan_json(capsys, str(tmp_path))
+    assert code == 0
+    assert doc["skipped"] == [
+        {"path": "broken.zip", "reason": "UNABLE_TO_PARSE_FILE"},
+        {"path": "image.png", "reason": "UNSUPPORTED_FILE_TYPE_EXCEPTION"},
+    ]
+    assert run(["scan", str(tmp_path), "--no-color"]) == 0
+    out, err = capsys.readouterr()
+    assert "Not scanned" in out and "UNABLE_TO_PARSE_FILE" in out
+    assert "creds" in out and "AWS_CREDENTIALS x2" in out
+    assert "1 files scanned" in err and "2 not scanned" in err
+
+
+@pytest.mark.parametrize("engine", ["pure", "hyperscan"])
+def test_engines_agree(capsys: pytest.CaptureFixture[str], engine: str) -> None:
+    if engine == "hyperscan":
+        pytest.importorskip("hyperscan")
+    _, auto, _ = scan_json(capsys, str(SAMPLES))
+    _, chosen, _ = scan_json(capsys, str(SAMPLES), "--engine", engine)
+    for doc in (auto, chosen):
+        doc["summary"].pop("seconds")
+    assert chosen == auto
+
+
+def test_yaml_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["scan", str(SAMPLES / "id_ed25519"), "-o", "yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "type: OPENSSH_PRIVATE_KEY" in out and "filesWithFindings: 1" in out
