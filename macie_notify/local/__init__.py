@@ -58,6 +58,8 @@ class LocalServer:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.on_stop: list[Callable[[], None]] = []
+        # Part-2 wiring: extensions that own timers start them here (run after start()).
+        self.on_start: list[Callable[[], None]] = []
         self.extensions: list[str] = []
         if extensions:
             self._install_extensions()
@@ -95,6 +97,8 @@ class LocalServer:
             target=self._server.serve_forever, name="macie-notify-local", daemon=True
         )
         self._thread.start()
+        for callback in self.on_start:
+            callback()
         return self
 
     def stop(self) -> None:
