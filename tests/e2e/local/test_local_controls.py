@@ -1,0 +1,124 @@
+"""/_local/ controls, mounted sub-apps, latency, and `macie-notify local serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+import pytest
+
+from macie_notify.local import LocalServer
+
+
+def call(server: LocalServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{server.endpoint_url}{path}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
+
+
+def test_health_and_unknown_control(local_server: LocalServer) -> None:
+    assert call(local_server, "GET", "/_local/health")[1]["status"] == "ok"
+    assert call(local_server, "GET", "/_local/nope")[0] == 404
+
+
+def test_synthetic_findings(local_server: LocalServer, macie: Any) -> None:
+    status, body = call(
+        local_server, "POST", "/_local/findings/synthetic", {"count": 120, "seed": 1}
+    )
+    assert (status, body) == (200, {"loaded": 120, "total": 120})
+    ids = [i for p in macie.get_paginator("list_findings").paginate() for i in p["findingIds"]]
+    assert len(ids) == 120
+    assert call(local_server, "POST", "/_local/findings/synthetic", {"count": -1})[0] == 400
+    other = call(
+        local_server, "POST", "/_local/findings/synthetic", {"count": 1, "region": "ap-south-1"}
+    )
+    assert other[0] == 409  # Macie is not enabled there
+
+
+def test_latency_delays_aws_responses_only(local_server: LocalServer, macie: Any) -> None:
+    assert call(local_server, "PUT", "/_local/latency", {"latencyMs": 150})[1] == {"latencyMs": 150}
+    try:
+        started = time.perf_counter()
+        macie.get_macie_session()
+        slow = time.perf_counter() - started
+        started = time.perf_counter()
+        call(local_server, "GET", "/_local/health")
+        control = time.perf_counter() - started
+    finally:
+        call(local_server, "PUT", "/_local/latency", {"latencyMs": 0})
+    assert slow >= 0.15 > control
+    assert call(local_server, "PUT", "/_local/latency", {"latencyMs": -5})[0] == 400
+
+
+def test_mounted_sub_app_sees_its_prefix(local_server: LocalServer) -> None:
+    seen: dict[str, str] = {}
+
+    def echo(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.update(script=environ["SCRIPT_NAME"], path=environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"ok": true}']
+
+    local_server.register_local_app("/_local/echo-test/", echo)
+    assert call(local_server, "POST", "/_local/echo-test/api/chat.postMessage", {})[1] == {
+        "ok": True
+    }
+    assert seen == {"script": "/_local/echo-test", "path": "/api/chat.postMessage"}
+
+
+def test_reset_forgets_macie_state(local_server: LocalServer, macie: Any) -> None:
+    assert call(local_server, "POST", "/_local/reset")[1] == {"reset": True}
+    with pytest.raises(macie.exceptions.AccessDeniedException):
+        macie.get_macie_session()
+
+
+def test_serve_command_runs_until_interrupted() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "macie_notify",
+            "local",
+            "serve",
+            "--port",
+            "0",
+            "--latency-ms",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("# macie-notify local AWS at http://127.0.0.1:")
+        endpoint = first.rsplit(" ", 1)[1].strip()
+        exports = [proc.stdout.readline().strip() for _ in range(5)]
+        assert exports[0] == f"export AWS_ENDPOINT_URL={endpoint}"
+        assert "export AWS_ACCESS_KEY_ID=testing" in exports
+        with urllib.request.urlopen(f"{endpoint}/_local/health", timeout=10) as response:
+            assert json.load(response)["status"] == "ok"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
