@@ -21,10 +21,19 @@ from typing import Any
 from .event import MacieFindingEvent, MalformedEvent, is_macie_finding_event
 from .filters import should_notify
 from .message import build_message
+from .outcome import Delivered, DeliveryError
 from .settings import Settings, SettingsError
-from .slack import Delivered, DeliveryError, deliver
 
 Deliver = Callable[[Mapping[str, Any], Settings], Delivered]
+
+
+def deliver(payload: Mapping[str, Any], config: Settings) -> Delivered:
+    """Post through slack_sdk, imported on the first delivery rather than at cold start."""
+    from .slack import deliver as slack_deliver
+
+    return slack_deliver(payload, config)
+
+
 Log = Callable[[Mapping[str, Any]], None]
 
 _SETTINGS: Settings | None = None

@@ -31,7 +31,10 @@ from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from .credentials import CredentialsError, slack_secret
+from .outcome import Delivered, DeliveryError
 from .settings import Settings
+
+__all__ = ["Delivered", "DeliveryError", "RetryPolicy", "deliver"]
 
 # slack_sdk logs request URLs at DEBUG; in webhook mode the URL is the secret. Its
 # clients get this logger, pinned at WARNING whatever the root level is.
@@ -40,10 +43,6 @@ _SDK_LOGGER.setLevel(logging.WARNING)
 
 
 _ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-
-
-class DeliveryError(RuntimeError):
-    """Slack did not accept the message after retries. Never holds the token or URL."""
 
 
 class _NoJitter(Jitter):
@@ -77,15 +76,6 @@ class RetryPolicy:
             RateLimitErrorRetryHandler(self.rate_limit_retries),
             ServerErrorRetryHandler(self.server_error_retries, backoff),
         ]
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """What Slack answered: message ``ts`` and channel ID in token mode."""
-
-    mode: str
-    ts: str | None = None
-    channel: str | None = None
 
 
 def deliver(
