@@ -471,6 +471,40 @@ def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+class JobsControl:
+    """``POST /_local/jobs/<jobId>/run[?accountId=&region=]``: the job's next run, now."""
+
+    def __init__(self, runner: JobRunner, backends: Any) -> None:
+        self.runner = runner
+        self.backends = backends
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        from urllib.parse import parse_qs
+
+        parts = str(environ.get("PATH_INFO", "")).strip("/").split("/")
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        query = {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
+        status = 404
+        payload: dict[str, Any] = {"error": "use POST /_local/jobs/<jobId>/run"}
+        if method == "POST" and len(parts) == 2 and parts[1] == "run":
+            backend = self.backends.get(
+                query.get("accountId", "123456789012"), query.get("region", "us-east-1")
+            )
+            try:
+                self.runner.run_now(backend, parts[0])
+                status, payload = 200, {"jobId": parts[0], "started": True}
+            except ValueError as exc:
+                status, payload = 409, {"error": str(exc)}
+            except Exception as exc:  # the models' ResourceNotFoundException
+                status, payload = 404, {"error": str(exc)}
+        body = json.dumps(payload).encode()
+        start_response(
+            f"{status} {'OK' if status < 400 else 'Error'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
 def install(server: Any) -> None:
     """LocalServer extension: run jobs against the server's own S3 (``server.job_runner``)."""
     import boto3
@@ -488,5 +522,6 @@ def install(server: Any) -> None:
 
     runner = JobRunner(s3_client, logs=MotoResources())
     server.macie2_backends.job_runner = runner
+    server.register_local_app("jobs", JobsControl(runner, server.macie2_backends))
     server.on_stop.append(runner.stop)
     server.job_runner = runner

@@ -5,6 +5,8 @@ equals GetFindings' output."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -176,3 +178,50 @@ def _as_json(finding: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return dict(convert(finding))
+
+
+def test_scheduled_job_runs_at_creation_then_on_demand_only_new_objects(
+    aws: Callable[[str], Any],
+) -> None:
+    s3, macie = aws("s3"), aws("macie2")
+    endpoint = s3.meta.endpoint_url
+    macie.enable_macie()
+    s3.create_bucket(Bucket="scheduled")
+    s3.put_object(Bucket="scheduled", Key="first/aws_credentials", Body=CREDENTIALS.encode())
+    job_id = macie.create_classification_job(
+        jobType="SCHEDULED",
+        name="daily",
+        initialRun=True,
+        scheduleFrequency={"dailySchedule": {}},
+        managedDataIdentifierSelector="ALL",
+        s3JobDefinition={
+            "bucketDefinitions": [{"accountId": "123456789012", "buckets": ["scheduled"]}]
+        },
+    )["jobId"]
+
+    def idle_after(runs: int) -> bool:
+        job = macie.describe_classification_job(jobId=job_id)
+        return job["jobStatus"] == "IDLE" and job["statistics"]["numberOfRuns"] == runs
+
+    wait_for(lambda: idle_after(1), what="first run")
+    assert len(macie.list_findings()["findingIds"]) == 1
+
+    s3.put_object(Bucket="scheduled", Key="second/aws_credentials", Body=CREDENTIALS.encode())
+    request = urllib.request.Request(f"{endpoint}/_local/jobs/{job_id}/run", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        assert json.loads(resp.read()) == {"jobId": job_id, "started": True}
+    wait_for(lambda: idle_after(2), what="second run")
+    findings = macie.get_findings(findingIds=macie.list_findings()["findingIds"])["findings"]
+    keys = sorted(f["resourcesAffected"]["s3Object"]["key"] for f in findings)
+    # The second run only analysed what changed since the first.
+    assert keys == ["first/aws_credentials", "second/aws_credentials"]
+    job = macie.describe_classification_job(jobId=job_id)
+    assert job["statistics"]["approximateNumberOfObjectsToProcess"] == 1
+
+    macie.update_classification_job(jobId=job_id, jobStatus="CANCELLED")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(
+            urllib.request.Request(f"{endpoint}/_local/jobs/{job_id}/run", method="POST"),
+            timeout=30,
+        )
+    assert info.value.code == 409
