@@ -39,7 +39,9 @@ QUERIES: dict[str, dict[str, Any]] = {
     "type + bucket + last 7 days": {
         "findingCriteria": {
             "criterion": {
-                "type": {"eq": ["SensitiveData:S3Object/Personal", "SensitiveData:S3Object/Multiple"]},
+                "type": {
+                    "eq": ["SensitiveData:S3Object/Personal", "SensitiveData:S3Object/Multiple"]
+                },
                 "resourcesAffected.s3Bucket.name": {"neq": ["synthetic-bucket-00"]},
                 "createdAt": {
                     "gte": int((datetime.now(timezone.utc) - timedelta(days=7)).timestamp() * 1000)
@@ -67,7 +69,7 @@ class Timed:
 
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
         "n": len(values),
         "median_ms": round(statistics.median(ordered), 3),
@@ -110,7 +112,9 @@ def run(count: int) -> dict[str, Any]:
             client_ms, ids, token = [], [], None
             while True:
                 started = time.perf_counter()
-                page = macie.list_findings(maxResults=50, **query, **({"nextToken": token} if token else {}))
+                page = macie.list_findings(
+                    maxResults=50, **query, **({"nextToken": token} if token else {})
+                )
                 client_ms.append((time.perf_counter() - started) * 1000)
                 ids += page["findingIds"]
                 token = page.get("nextToken")
@@ -151,11 +155,15 @@ def main() -> None:
     print(f"{'ListFindings page of 50':42} {'matched':>7} {'median':>8} {'p95':>8} {'first':>8}")
     for label, row in report["list"].items():
         s = row["server"]
-        print(f"  {label:40} {row['matched']:7} {s['median_ms']:8.3f} {s['p95_ms']:8.3f} "
-              f"{row['server_first_page_ms']:8.3f}")
+        print(
+            f"  {label:40} {row['matched']:7} {s['median_ms']:8.3f} {s['p95_ms']:8.3f} "
+            f"{row['server_first_page_ms']:8.3f}"
+        )
     g = report["get_findings_50"]["server"]
-    print(f"GetFindings batch of 50 ({g['n']} batches): median {g['median_ms']:.3f} ms, "
-          f"p95 {g['p95_ms']:.3f} ms (server side)")
+    print(
+        f"GetFindings batch of 50 ({g['n']} batches): median {g['median_ms']:.3f} ms, "
+        f"p95 {g['p95_ms']:.3f} ms (server side)"
+    )
 
 
 if __name__ == "__main__":
