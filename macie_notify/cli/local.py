@@ -14,6 +14,14 @@ def local_group() -> None:
     """Run the embedded local AWS that --local points at."""
 
 
+# Part-2 wiring: `local slack` lives in its own module, loaded on use.
+local_group.lazy["slack"] = (
+    "macie_notify.cli.local_slack",
+    "slack_cmd",
+    "Show the messages the local Slack sink received.",
+)
+
+
 @local_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=4566, show_default=True, type=click.IntRange(0, 65535))
