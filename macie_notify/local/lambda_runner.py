@@ -49,6 +49,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+# The program the subprocess runs: standard library only, as on the Lambda runtime.
+BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
+
 __all__ = [
     "AsyncOutcome",
     "FunctionSpec",
@@ -327,7 +330,8 @@ class LambdaRunner:
         self, args: list[str], root: Path, env: dict[str, str], spec: FunctionSpec
     ) -> tuple[str, bool]:
         """Run the bootstrap; kill its whole process group if it outlives every limit."""
-        cmd = [self.python, "-I", "-S", "-c", _BOOTSTRAP, *args]
+        # -I: no environment, user site or script directory on sys.path; -S: no site-packages.
+        cmd = [self.python, "-I", "-S", str(BOOTSTRAP), *args]
         proc = subprocess.Popen(
             cmd,
             cwd=root,
@@ -474,102 +478,3 @@ def _invocation_record(
             last.error if last and last.error else (last.payload if last else None)
         ),
     }
-
-
-# The program the subprocess runs. It only uses the standard library; its own names are
-# prefixed so that the handler module cannot collide with them.
-_BOOTSTRAP = r"""
-import importlib, json, logging, os, sys, threading, time, traceback
-
-def _lambda_main(req_path, res_path):
-    with open(req_path) as f:
-        req = json.load(f)
-    sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], req["sdk_path"]]
-    request_id = req["request_id"]
-
-    def write(data):
-        tmp = res_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(data, f)
-        os.replace(tmp, res_path)
-
-    def on_timeout():
-        write({"timed_out": True})
-        sys.stdout.flush()
-        os._exit(0)
-
-    class _Formatter(logging.Formatter):
-        def format(self, record):
-            record.aws_request_id = request_id
-            return super().format(record)
-
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(_Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
-        "%Y-%m-%dT%H:%M:%S"))
-    handler.formatter.converter = time.gmtime
-    logging.getLogger().addHandler(handler)
-
-    class LambdaContext:
-        def __init__(self, deadline_ms):
-            self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-            self.function_version = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
-            self.invoked_function_arn = req["invoked_function_arn"]
-            self.memory_limit_in_mb = os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]
-            self.aws_request_id = request_id
-            self.log_group_name = os.environ["AWS_LAMBDA_LOG_GROUP_NAME"]
-            self.log_stream_name = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"]
-            self.identity = None
-            self.client_context = None
-            self.tenant_id = None
-            self._deadline_ms = deadline_ms
-
-        def get_remaining_time_in_millis(self):
-            return int(max(self._deadline_ms - time.time() * 1000, 0))
-
-        def log(self, msg):
-            sys.stdout.write(str(msg))
-
-    def fail(error_type, message, tb):
-        frames = traceback.format_list(traceback.extract_tb(tb)) if tb else []
-        print("[ERROR] %s: %s\nTraceback (most recent call last):\n%s"
-              % (error_type, message, "".join(frames)), end="", file=sys.stdout)
-        write({"error": {"errorType": error_type, "errorMessage": message,
-                         "stackTrace": frames}})
-
-    watchdog = threading.Timer(req["init_limit_ms"] / 1000, on_timeout)
-    watchdog.daemon = True
-    watchdog.start()
-    module_name, _, func_name = os.environ["_HANDLER"].rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:
-        fail("Runtime.ImportModuleError",
-             "Unable to import module '%s': %s" % (module_name, exc), None)
-        return
-    func = getattr(module, func_name, None)
-    watchdog.cancel()
-    if not callable(func):
-        fail("Runtime.HandlerNotFound",
-             "Handler '%s' missing on module '%s'" % (func_name, module_name), None)
-        return
-    deadline = time.time() * 1000 + req["timeout_ms"]
-    watchdog = threading.Timer(req["timeout_ms"] / 1000, on_timeout)
-    watchdog.daemon = True
-    watchdog.start()
-    try:
-        payload = func(req["event"], LambdaContext(deadline))
-    except Exception as exc:
-        fail(type(exc).__name__, str(exc), exc.__traceback__)
-        return
-    finally:
-        watchdog.cancel()
-    try:
-        write({"payload": payload})
-    except (TypeError, ValueError) as exc:
-        fail("Runtime.MarshalError", "Unable to marshal response: %s" % exc, None)
-
-_lambda_main(sys.argv[1], sys.argv[2])
-sys.stdout.flush()
-os._exit(0)
-"""
