@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from macie_notify.local.macie2.jobs import S3Object
+from macie_notify.local.macie2.job_objects import S3Object
 from macie_notify.local.macie2.scoping import (
     bucket_selected,
     matches_scoping,

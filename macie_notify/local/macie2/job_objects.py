@@ -1,0 +1,155 @@
+"""What a job run reads from S3 and the sensitive-data finding it writes for an object.
+
+``resourcesAffected`` and ``classificationDetails`` follow the Finding shape of the macie2
+API (https://docs.aws.amazon.com/macie/latest/APIReference/findings-describe.html).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "S3Object",
+    "bucket_details",
+    "bucket_tags",
+    "finding_doc",
+    "iso",
+    "list_objects",
+]
+
+SCORES = {"Low": 1, "Medium": 2, "High": 3}
+TITLES = {
+    "SensitiveData:S3Object/Personal": "The S3 object contains personal information.",
+    "SensitiveData:S3Object/Financial": "The S3 object contains financial information.",
+    "SensitiveData:S3Object/Credentials": "The S3 object contains credentials data.",
+    "SensitiveData:S3Object/CustomIdentifier": (
+        "The S3 object contains text that matches custom data identifier criteria."
+    ),
+    "SensitiveData:S3Object/Multiple": (
+        "The S3 object contains multiple categories of sensitive data."
+    ),
+}
+
+
+@dataclass
+class S3Object:
+    """One listed object, with what Macie copies into ``resourcesAffected.s3Object``."""
+
+    bucket: str
+    key: str
+    size: int
+    last_modified: dt.datetime
+    etag: str = ""
+    storage_class: str = "STANDARD"
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def list_objects(client: Any, bucket: str, with_tags: bool) -> Iterator[S3Object]:
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            tags: list[dict[str, str]] = []
+            if with_tags:
+                tagging = client.get_object_tagging(Bucket=bucket, Key=item["Key"])
+                tags = [{"key": t["Key"], "value": t["Value"]} for t in tagging.get("TagSet", [])]
+            yield S3Object(
+                bucket=bucket,
+                key=item["Key"],
+                size=int(item.get("Size", 0)),
+                last_modified=item["LastModified"],
+                etag=str(item.get("ETag", "")).strip('"'),
+                storage_class=str(item.get("StorageClass") or "STANDARD"),
+                tags=tags,
+            )
+
+
+def bucket_tags(client: Any, bucket: str) -> list[dict[str, str]]:
+    try:
+        tag_set = client.get_bucket_tagging(Bucket=bucket).get("TagSet", [])
+    except client.exceptions.ClientError:
+        return []  # NoSuchTagSet: a bucket without tags
+    return [{"key": t["Key"], "value": t["Value"]} for t in tag_set]
+
+
+def bucket_details(client: Any, bucket: str, account_id: str) -> dict[str, Any]:
+    """``resourcesAffected.s3Bucket`` as Macie fills it for sensitive-data findings."""
+    try:
+        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        default = rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+        encryption = {
+            "encryptionType": default.get("SSEAlgorithm", "AES256"),
+            "kmsMasterKeyId": default.get("KMSMasterKeyID"),
+        }
+    except client.exceptions.ClientError:
+        # Since 2023-01-05 every bucket has SSE-S3 by default.
+        encryption = {"encryptionType": "AES256", "kmsMasterKeyId": None}
+    owner = client.list_buckets().get("Owner") or {}
+    return {
+        "allowsUnencryptedObjectUploads": "FALSE",
+        "arn": f"arn:aws:s3:::{bucket}",
+        "defaultServerSideEncryption": encryption,
+        "name": bucket,
+        "owner": {"displayName": owner.get("DisplayName"), "id": owner.get("ID")},
+        "publicAccess": {"effectivePermission": "NOT_PUBLIC"},
+        "tags": bucket_tags(client, bucket),
+    }
+
+
+def finding_doc(
+    job: Mapping[str, Any],
+    obj: S3Object,
+    bucket: Mapping[str, Any],
+    got: Mapping[str, Any],
+    result: Any,
+    account_id: str,
+    region: str,
+) -> dict[str, Any]:
+    """One sensitive-data finding (reference section 4.1) for one object."""
+    extension = obj.key.rsplit(".", 1)[-1] if "." in obj.key.rsplit("/", 1)[-1] else ""
+    severity = str(result.severity)
+    location = (
+        f"s3://[export-config-not-set]/AWSLogs/{account_id}/Macie/{region}/"
+        f"{job['jobId']}/{account_id}/{uuid.uuid4()}.jsonl.gz"
+    )
+    return {
+        "category": "CLASSIFICATION",
+        "type": result.finding_type,
+        "title": TITLES.get(result.finding_type, "The S3 object contains sensitive data."),
+        "description": f"The object contains {result.finding_type.split('/')[-1]} sensitive data.",
+        "severity": {"description": severity, "score": SCORES[severity]},
+        "count": 1,
+        "classificationDetails": {
+            "detailedResultsLocation": location,
+            "jobArn": job["jobArn"],
+            "jobId": job["jobId"],
+            "originType": "SENSITIVE_DATA_DISCOVERY_JOB",
+            "result": result.classification_result(),
+        },
+        "resourcesAffected": {
+            "s3Bucket": dict(bucket),
+            "s3Object": {
+                "bucketArn": f"arn:aws:s3:::{obj.bucket}",
+                "eTag": obj.etag,
+                "extension": extension,
+                "key": obj.key,
+                "lastModified": iso(obj.last_modified),
+                "path": f"{obj.bucket}/{obj.key}",
+                "publicAccess": False,
+                "serverSideEncryption": {
+                    "encryptionType": got.get("ServerSideEncryption") or "NONE",
+                    "kmsMasterKeyId": got.get("SSEKMSKeyId"),
+                },
+                "size": obj.size,
+                "storageClass": obj.storage_class,
+                "tags": obj.tags,
+                "versionId": got.get("VersionId"),
+            },
+        },
+    }
+
+
+def iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
