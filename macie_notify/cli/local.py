@@ -53,17 +53,22 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
             hint="another local AWS may be running; pick another --port",
         ) from exc
     env = server.environment(app.settings.region or "us-east-1")
-    if app.settings.output == "table":
-        lines = [f"# macie-notify local AWS at {server.endpoint_url}"]
-        lines += [f"export {key}={value}" for key, value in env.items()]
-        app.out.file.write("\n".join(lines) + "\n")
-        app.out.file.flush()
-    else:
-        app.render({"endpoint": server.endpoint_url, "environment": env})
-    app.info("Serving; press Ctrl-C to stop.")
     try:
+        _announce(app, server.endpoint_url, env)
         threading.Event().wait()
     except KeyboardInterrupt:
         app.info("Stopping.")
     finally:
         server.stop()
+
+
+def _announce(app: AppContext, endpoint: str, env: dict[str, str]) -> None:
+    # Inside serve's try block: a Ctrl-C that lands while this prints still stops cleanly.
+    if app.settings.output == "table":
+        lines = [f"# macie-notify local AWS at {endpoint}"]
+        lines += [f"export {key}={value}" for key, value in env.items()]
+        app.out.file.write("\n".join(lines) + "\n")
+        app.out.file.flush()
+    else:
+        app.render({"endpoint": endpoint, "environment": env})
+    app.info("Serving; press Ctrl-C to stop.")
