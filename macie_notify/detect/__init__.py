@@ -40,9 +40,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO
 
 from macie_notify.detect.custom import CustomIdentifierSpec, SeverityLevel
-from macie_notify.detect.engine import Engine, IdentifierSelection
+from macie_notify.detect.engine import Engine
 from macie_notify.detect.managed import LOCAL_IDENTIFIERS
 from macie_notify.detect.result import FileResult, ScanSummary, scan_document
+from macie_notify.detect.selection import IdentifierSelection
 from macie_notify.detect.sources import PERMISSION_DENIED, UNPARSABLE, Limits, scan_stream, skipped
 
 

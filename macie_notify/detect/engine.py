@@ -3,39 +3,41 @@
 Text arrives in pieces and is scanned in buffers of about :data:`CHUNK` characters. Each
 buffer keeps the last :data:`OVERLAP` characters of the previous one, and every pattern has a
 *resume* position, so a match that straddles two buffers is found exactly once and the scan
-is the same as one ``finditer`` over the whole file (up to :data:`OVERLAP` characters of
-context per match).
+does not depend on where buffers end.
 
-Two paths give identical results:
+Where a value needs a keyword (most managed identifiers, custom identifiers with keywords),
+keywords are found first and the value pattern only runs in the *regions* that follow them
+(unless the CSV header or JSON element names hold the keyword: then everywhere). Both paths
+below apply this same rule, so they give identical results:
 
-* **pure**: ``pattern.finditer`` over the buffer for every pattern;
-* **hyperscan** (when the optional ``hyperscan`` wheel imports): one Hyperscan pass over the
-  buffer reports the end offsets of every candidate; only windows around them are scanned
+* **pure**: ``pattern.finditer`` over the buffer (or over the keyword regions);
+* **hyperscan** (when the optional ``hyperscan`` wheel imports): one Hyperscan pass reports
+  the end offsets of every candidate of every pattern; only windows around them are scanned
   with the same Python pattern. A window's end is wider than any match by one maximal match
-  length, and matches that start in that margin are left to the next window, so the windowed
-  scan and the full scan find the same matches (``tests/unit/detect`` checks it on corpora).
+  length and matches starting in that margin are left to the next window, so the windowed
+  scan finds what the full scan finds (``tests/unit/detect`` checks it on corpora).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from macie_notify.detect.catalog import MANAGED_IDENTIFIER_CATEGORIES, RECOMMENDED_IDENTIFIERS
 from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec
 from macie_notify.detect.macie_regex import translate
 from macie_notify.detect.managed import (
     CONTEXT_AFTER,
     KEYWORD_DISTANCE,
-    LOCAL_IDENTIFIERS,
     RULES,
     Rule,
     keyword_regex,
 )
 from macie_notify.detect.result import MAX_OCCURRENCES, Detection
+from macie_notify.detect.selection import IdentifierSelection
 from macie_notify.detect.structured import Structure
 
 try:  # Python 3.11+
@@ -51,44 +53,11 @@ PEM bodies up to :data:`CONTEXT_AFTER`); longer custom matches may be cut at buf
 KEEP_BEFORE = 1024
 """Characters of context kept before the resume point (keywords precede matches)."""
 _UNBOUNDED = OVERLAP - CONTEXT_AFTER - 2
+_HS_CASELESS = 1  # hyperscan.HS_FLAG_CASELESS, without importing hyperscan here
 
+Sink = Callable[[int, int], None]
 
-@dataclass(frozen=True)
-class IdentifierSelection:
-    """macie2's ``managedDataIdentifierSelector`` + ``managedDataIdentifierIds``.
-
-    https://docs.aws.amazon.com/macie/latest/APIReference/jobs.html (CreateClassificationJob).
-    """
-
-    selector: str = "ALL"  # ALL | RECOMMENDED | NONE | INCLUDE | EXCLUDE
-    ids: tuple[str, ...] = ()
-
-    @classmethod
-    def from_config(cls, managed: Any) -> IdentifierSelection:
-        """From ``config.job.managed_identifiers`` (an object with selector and ids, or a str)."""
-        if isinstance(managed, str):
-            return cls(managed.upper())
-        selector = getattr(managed, "selector", None) or getattr(managed, "kind", "ALL")
-        return cls(str(selector).upper(), tuple(getattr(managed, "ids", ()) or ()))
-
-    def resolve(self) -> frozenset[str]:
-        """The managed identifier IDs this selection turns on."""
-        every = frozenset(MANAGED_IDENTIFIER_CATEGORIES)
-        selector = self.selector.upper()
-        if selector == "ALL":
-            return every
-        if selector == "RECOMMENDED":
-            return frozenset(RECOMMENDED_IDENTIFIERS)
-        if selector == "NONE":
-            return frozenset()
-        if selector == "INCLUDE":
-            return frozenset(self.ids)
-        if selector == "EXCLUDE":
-            return every - frozenset(self.ids)
-        raise ValueError(f"unknown managedDataIdentifierSelector {self.selector!r}")
-
-    def not_evaluated_locally(self) -> tuple[str, ...]:
-        return tuple(sorted(self.resolve() - LOCAL_IDENTIFIERS))
+__all__ = ["CHUNK", "OVERLAP", "Engine", "IdentifierSelection", "Tally"]
 
 
 @dataclass
@@ -104,9 +73,24 @@ class _Matcher:
     pattern: re.Pattern[str]
     longest: int
     hs_pattern: str | None
-    accept: Callable[[str, int, int, _State], str | None]
+    accept: Callable[[str, int, int, _State], str | None] | None = None
     custom: CompiledCustom | None = None
+    gate: _Gate | None = None
+    hs_flags: int = 0
+    ascii_safe: bool = True
+    """Hyperscan may scan buffers with non-ASCII text for this pattern (mapped to "?")."""
     hs_index: int = -1
+    hs_db: int = -1
+
+
+@dataclass
+class _Gate:
+    """A value must start within ``reach`` characters after one of these keywords ends."""
+
+    keywords: _Matcher
+    kw_re: re.Pattern[str]
+    reach: int
+    slot: int
 
 
 @dataclass
@@ -114,8 +98,12 @@ class _State:
     structure: Structure
     tally: Tally
     resume: list[int]
+    kw_resume: list[int]
+    kw_ends: list[list[int]]
     base: int = 0
     lines_before: int = 0
+    line_marks: list[tuple[int, int]] = field(default_factory=list)
+    """(file offset, newlines from the buffer start) checkpoints, for occurrence lines."""
 
 
 def _longest(pattern: str, flags: int) -> int:
@@ -137,20 +125,36 @@ class Engine:
         use_hyperscan: bool | None = None,
     ) -> None:
         self.identifiers = identifiers
+        self.keyword_matchers: list[_Matcher] = []
         self.matchers: list[_Matcher] = [
             self._rule_matcher(rule) for rule in RULES if identifiers & set(rule.reports)
         ]
         self.matchers += [self._custom_matcher(CompiledCustom.build(s)) for s in custom]
         self._lock = threading.Lock()
-        self._db: Any = None
+        self._dbs: _Databases | None = None
         if use_hyperscan is not False:
-            self._db = self._compile_hyperscan(required=bool(use_hyperscan))
+            self._dbs = self._compile_hyperscan(required=bool(use_hyperscan))
 
     @property
     def uses_hyperscan(self) -> bool:
-        return self._db is not None
+        return self._dbs is not None
 
     # -- building --------------------------------------------------------------------------
+    def _gate(self, keywords: Sequence[str], reach: int) -> _Gate | None:
+        kw_re = keyword_regex(list(keywords))
+        if kw_re is None:
+            return None
+        alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
+        matcher = _Matcher(
+            kw_re,
+            _longest(kw_re.pattern, re.IGNORECASE),
+            f"(?:{alternatives})[^0-9a-zA-Z]",
+            hs_flags=_HS_CASELESS,
+            ascii_safe=all(k.isascii() for k in keywords),
+        )
+        self.keyword_matchers.append(matcher)
+        return _Gate(matcher, kw_re, reach, len(self.keyword_matchers) - 1)
+
     def _rule_matcher(self, rule: Rule) -> _Matcher:
         python = rule.python_pattern()
         kw = keyword_regex(rule.keywords)
@@ -164,24 +168,21 @@ class Engine:
             ident = rule.resolve(text) if rule.resolve else rule.reports[0]
             if ident is None or ident not in selected:
                 return None
+            near = kw is not None and _near(kw, kw_len, buf, s, st)
             if rule.yields_to:
-                if rule.yields_to in selected and _near(kw, kw_len, buf, s, e, st):
-                    return None
-                return ident
-            if kw is not None and not (rule.keyword_or and rule.keyword_or(text)):
-                if not _near(kw, kw_len, buf, s, e, st):
-                    return None
-            return ident
+                return None if rule.yields_to in selected and near else ident
+            return ident if kw is None or near else None
 
+        gated = rule.keywords and not rule.yields_to
         return _Matcher(
             re.compile(python, re.ASCII),
             _longest(python, re.ASCII),
             rule.hyperscan_pattern(),
             accept,
+            gate=self._gate(rule.keywords, KEYWORD_DISTANCE) if gated else None,
         )
 
-    @staticmethod
-    def _custom_matcher(compiled: CompiledCustom) -> _Matcher:
+    def _custom_matcher(self, compiled: CompiledCustom) -> _Matcher:
         python = translate(compiled.spec.regex)[0]
         longest = _longest(python, re.ASCII)
         hs_ok = longest < _UNBOUNDED and not _ANCHOR.search(python)
@@ -196,40 +197,35 @@ class Engine:
                     return None
             return compiled.spec.name
 
-        return _Matcher(compiled.pattern, longest, python if hs_ok else None, accept, compiled)
+        gate = self._gate(compiled.spec.keywords, compiled.spec.maximum_match_distance)
+        hs = python if hs_ok else None
+        return _Matcher(compiled.pattern, longest, hs, accept, compiled, gate, ascii_safe=False)
 
-    def _compile_hyperscan(self, *, required: bool) -> Any:
+    def _compile_hyperscan(self, *, required: bool) -> _Databases | None:
         try:
             import hyperscan
         except ImportError:
             if required:
                 raise
             return None
-        patterns: dict[str, int] = {}
         for matcher in self.matchers:
-            if matcher.hs_pattern is None:
-                continue
-            if matcher.custom is not None and not _hyperscan_accepts(hyperscan, matcher.hs_pattern):
-                matcher.hs_pattern = None
-                continue
-            matcher.hs_index = patterns.setdefault(matcher.hs_pattern, len(patterns))
-        if not patterns:
-            return None
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [p.encode() for p in patterns]
-        db.compile(
-            expressions=expressions,
-            ids=list(range(len(expressions))),
-            elements=len(expressions),
-            flags=[0] * len(expressions),
-        )
-        self._hs_count = len(expressions)
-        return db
+            if matcher.custom is not None and matcher.hs_pattern is not None:
+                if not _hyperscan_accepts(hyperscan, matcher.hs_pattern):
+                    matcher.hs_pattern = None
+        # Gated value patterns go in a second database, scanned only for the (rare) buffers
+        # where a CSV header or JSON key holds their keyword: elsewhere only keyword regions
+        # are searched, and their candidates would be wasted callbacks.
+        always = [*self.keyword_matchers, *(m for m in self.matchers if m.gate is None)]
+        gated = [m for m in self.matchers if m.gate is not None]
+        return _Databases(hyperscan, [always, gated])
 
     # -- scanning --------------------------------------------------------------------------
     def scan(self, pieces: Iterable[str], structure: Structure) -> Tally:
         """Scan a stream of decoded text (any piece sizes); returns counts and occurrences."""
-        st = _State(structure, Tally(), [0] * len(self.matchers))
+        kws = len(self.keyword_matchers)
+        st = _State(
+            structure, Tally(), [0] * len(self.matchers), [0] * kws, [[] for _ in range(kws)]
+        )
         buf = ""
         for piece in pieces:
             buf = buf + piece if buf else piece
@@ -247,60 +243,56 @@ class Engine:
         if st.base == 0:
             st.structure.prepare(buf)
         ascii_only = buf.isascii()
-        hits = self._hyperscan_hits(buf, ascii_only) if self._db is not None else None
-        for index, matcher in enumerate(self.matchers):
+        hits = _Hits(self._dbs, buf, ascii_only) if self._dbs is not None else None
+        for i, km in enumerate(self.keyword_matchers):
+            ends = [e for e in st.kw_ends[i] if e >= st.base]
+            start = max(0, st.kw_resume[i] - st.base)
+            last = self._run(km, buf, start, limit, hits, ascii_only, _collect(ends, st.base))
+            st.kw_resume[i] = st.base + max(last, limit)
+            st.kw_ends[i] = ends
+        for index, m in enumerate(self.matchers):
             start = max(0, st.resume[index] - st.base)
-            windowed = hits is not None and matcher.hs_index >= 0
-            if windowed and matcher.custom is not None and not ascii_only:
-                windowed = False  # custom patterns run on ASCII-mapped data only when exact
-            if windowed:
-                assert hits is not None
-                last = self._scan_windows(matcher, buf, start, limit, hits[matcher.hs_index], st)
-            else:
-                last = self._scan_range(matcher, buf, start, limit, st)
+            regions = self._regions(m, buf, start, st)
+            sink = _recorder(self, m, buf, st)
+            last = self._run(m, buf, start, limit, hits, ascii_only, sink, regions)
             st.resume[index] = st.base + max(last, limit)
 
-    def _hyperscan_hits(self, buf: str, ascii_only: bool) -> list[list[int]]:
-        # Non-ASCII characters become "?" so that byte offsets equal character offsets; the
-        # managed patterns are ASCII and never need a non-ASCII character to match.
-        data = (buf.encode("ascii") if ascii_only else buf.encode("ascii", "replace")) + b"\n"
-        hits: list[list[int]] = [[] for _ in range(self._hs_count)]
+    def _regions(
+        self, m: _Matcher, buf: str, start: int, st: _State
+    ) -> Iterable[tuple[int, int]] | None:
+        """Keyword regions for a gated value pattern, or None to scan everywhere."""
+        gate = m.gate
+        if gate is None:
+            return None
+        ends = st.kw_ends[gate.slot]
+        local = [e - st.base for e in ends]
+        if st.structure.keyword_in_fields(gate.kw_re, buf, local):
+            return None
+        ahead = gate.reach + 2 * m.longest + 8
+        return _merge(((e, e + ahead) for e in local), start, len(buf))
 
-        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
-            hits[ident].append(end)
-
-        with self._lock:
-            self._db.scan(data, match_event_handler=on_match)
-        return hits
-
-    def _scan_range(self, m: _Matcher, buf: str, start: int, limit: int, st: _State) -> int:
-        last = start
-        for found in m.pattern.finditer(buf, start):
-            s = found.start()
-            if s >= limit:
-                break
-            self._record(m, buf, s, found.end(), st)
-            last = found.end()
-        return last
-
-    def _scan_windows(
-        self, m: _Matcher, buf: str, start: int, limit: int, ends: list[int], st: _State
+    def _run(
+        self,
+        m: _Matcher,
+        buf: str,
+        start: int,
+        limit: int,
+        hits: _Hits | None,
+        ascii_only: bool,
+        sink: Sink,
+        regions: Iterable[tuple[int, int]] | None = None,
     ) -> int:
-        last, size, width = start, len(buf), m.longest
-        for lo, hi in _windows(ends, width, start, size):
-            lo = max(lo, last)
-            if lo >= limit:
-                break
-            cut = hi - width - 2 if hi < size else size
-            for found in m.pattern.finditer(buf, lo, hi):
-                s = found.start()
-                if s >= limit or s > cut:
-                    break
-                self._record(m, buf, s, found.end(), st)
-                last = found.end()
-        return last
+        if regions is not None:
+            return _scan_regions(m, buf, start, limit, regions, sink)
+        ends = hits.get(m) if hits is not None and (ascii_only or m.ascii_safe) else None
+        if ends is not None:
+            back, ahead = m.longest + 18, 2 * m.longest + 8
+            windows = ((e - back, e + ahead) for e in ends)
+            return _scan_regions(m, buf, start, limit, _merge(windows, start, len(buf)), sink)
+        return _scan_range(m, buf, start, limit, sink)
 
-    def _record(self, m: _Matcher, buf: str, s: int, e: int, st: _State) -> None:
+    def record(self, m: _Matcher, buf: str, s: int, e: int, st: _State) -> None:
+        assert m.accept is not None
         key = m.accept(buf, s, e, st)
         if key is None:
             return
@@ -313,18 +305,128 @@ class Engine:
         det.count += 1
         if len(det.occurrences) < MAX_OCCURRENCES:
             line_start = buf.rfind("\n", 0, s) + 1
-            line = st.lines_before + buf.count("\n", 0, s) + 1
+            line = st.lines_before + _lines_before(st, buf, s) + 1
             det.occurrences.append(st.structure.locate(buf, s, st.base, line, s - line_start + 1))
 
 
-def _windows(ends: list[int], width: int, start: int, size: int) -> Iterable[tuple[int, int]]:
-    """Merged ``[lo, hi)`` ranges around candidate end offsets (sorted by Hyperscan)."""
-    back, ahead = width + 18, 2 * width + 8
+class _Databases:
+    """Hyperscan databases (block mode) of the matchers' candidate patterns."""
+
+    def __init__(self, hyperscan: Any, groups: list[list[_Matcher]]) -> None:
+        self.compiled: list[tuple[Any, int]] = []
+        for group_id, group in enumerate(groups):
+            patterns: dict[tuple[str, int], int] = {}
+            for m in group:
+                if m.hs_pattern is not None:
+                    m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
+                    m.hs_db = group_id
+            db = None
+            if patterns:
+                db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+                db.compile(
+                    expressions=[p.encode() for p, _ in patterns],
+                    ids=list(range(len(patterns))),
+                    elements=len(patterns),
+                    flags=[flags for _, flags in patterns],
+                )
+            self.compiled.append((db, len(patterns)))
+        self.lock = threading.Lock()  # a database's scratch space is not shareable
+
+    def scan(self, group: int, data: bytes) -> list[list[int]]:
+        db, count = self.compiled[group]
+        hits: list[list[int]] = [[] for _ in range(count)]
+
+        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
+            hits[ident].append(end)
+
+        with self.lock:
+            db.scan(data, match_event_handler=on_match)
+        return hits
+
+
+class _Hits:
+    """Candidate end offsets in one buffer, per database, computed on first use."""
+
+    def __init__(self, dbs: _Databases, buf: str, ascii_only: bool) -> None:
+        self.dbs = dbs
+        # Non-ASCII characters become "?" so that byte offsets equal character offsets; the
+        # managed patterns are ASCII and never need a non-ASCII character to match.
+        encoded = buf.encode("ascii") if ascii_only else buf.encode("ascii", "replace")
+        self.data = encoded + b"\n"
+        self.groups: dict[int, list[list[int]]] = {}
+
+    def get(self, m: _Matcher) -> list[int] | None:
+        if m.hs_index < 0:
+            return None
+        if m.hs_db not in self.groups:
+            self.groups[m.hs_db] = self.dbs.scan(m.hs_db, self.data)
+        return self.groups[m.hs_db][m.hs_index]
+
+
+def _lines_before(st: _State, buf: str, pos: int) -> int:
+    """Newlines in ``buf[:pos]``, counted from the nearest checkpoint (not from 0 each time)."""
+    marks = st.line_marks
+    if not marks or marks[0][0] != st.base:
+        marks[:] = [(st.base, 0)]
+    index = bisect.bisect_right(marks, (st.base + pos, 1 << 62)) - 1
+    at, lines = marks[index]
+    lines += buf.count("\n", at - st.base, pos)
+    bisect.insort(marks, (st.base + pos, lines))
+    return lines
+
+
+def _collect(ends: list[int], base: int) -> Sink:
+    def sink(s: int, e: int) -> None:
+        ends.append(base + e)
+
+    return sink
+
+
+def _recorder(engine: Engine, m: _Matcher, buf: str, st: _State) -> Sink:
+    def sink(s: int, e: int) -> None:
+        engine.record(m, buf, s, e, st)
+
+    return sink
+
+
+def _scan_range(m: _Matcher, buf: str, start: int, limit: int, sink: Sink) -> int:
+    last = start
+    for found in m.pattern.finditer(buf, start):
+        s = found.start()
+        if s >= limit:
+            break
+        sink(s, found.end())
+        last = found.end()
+    return last
+
+
+def _scan_regions(
+    m: _Matcher, buf: str, start: int, limit: int, regions: Iterable[tuple[int, int]], sink: Sink
+) -> int:
+    """``finditer`` inside each region; a match starting in a region's last ``longest + 2``
+    characters is not trusted (the region end may have cut it) and is left to a later one."""
+    last, size, width = start, len(buf), m.longest
+    for lo, hi in regions:
+        lo = max(lo, last)
+        if lo >= limit:
+            break
+        cut = hi - width - 2 if hi < size else size
+        for found in m.pattern.finditer(buf, lo, hi):
+            s = found.start()
+            if s >= limit or s > cut:
+                break
+            sink(s, found.end())
+            last = found.end()
+    return last
+
+
+def _merge(ranges: Iterable[tuple[int, int]], start: int, size: int) -> Iterable[tuple[int, int]]:
+    """Sorted ``[lo, hi)`` ranges merged, clipped to ``[start, size)``."""
     lo = hi = -1
-    for end in ends:
-        if end + ahead <= start:
+    for a, b in ranges:
+        b = min(size, b)
+        if b <= start:
             continue
-        a, b = end - back, min(size, end + ahead)
         if a <= hi:
             hi = max(hi, b)
             continue
@@ -335,15 +437,13 @@ def _windows(ends: list[int], width: int, start: int, size: int) -> Iterable[tup
         yield max(lo, start), hi
 
 
-def _near(kw: re.Pattern[str] | None, kw_len: int, buf: str, s: int, e: int, st: _State) -> bool:
+def _near(kw: re.Pattern[str], kw_len: int, buf: str, s: int, st: _State) -> bool:
     """A keyword ending at most 30 characters before the value, or in its field name.
 
     Macie says "within 30 characters of the data"; like its custom identifiers, we only look
     before the value: a keyword *after* a value mostly belongs to the next one
     (``card 4929 ... exp 04/27 cvv 123`` must not make the card's digit groups CVVs).
     """
-    if kw is None:
-        return False
     lo = max(0, s - KEYWORD_DISTANCE - kw_len)
     if any(k.end() >= s - KEYWORD_DISTANCE for k in kw.finditer(buf, lo, s)):
         return True

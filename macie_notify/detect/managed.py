@@ -48,8 +48,6 @@ class Rule:
     """IDs this rule can report; empty means ``(name,)``."""
     resolve: Callable[[str], str | None] | None = None
     """Maps the matched text to the ID to report (IBAN country), or None to drop it."""
-    keyword_or: Callable[[str], bool] | None = None
-    """A value passing this test counts even without a keyword (phone number with +1)."""
     yields_to: str | None = None
     """Not reported when this other ID is selected and a keyword is near (the keyword variant)."""
     context: Callable[[str, int, int], bool] | None = None
@@ -354,6 +352,7 @@ RULES: tuple[Rule, ...] = (
         after=_ALNUM,
         ids=tuple(f"{country}_BANK_ACCOUNT_NUMBER" for _, country in v.IBAN_LENGTHS.values()),
         resolve=_iban_resolve,
+        anchor=r"[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}[ -]?[A-Z0-9]{4}",
     ),
     Rule(
         "UK_BANK_ACCOUNT_NUMBER:domestic",
@@ -454,7 +453,17 @@ RULES: tuple[Rule, ...] = (
         after=_ALNUM,
         check=v.phone_ok,
         keywords=_KW_PHONE,
-        keyword_or=v.phone_has_country_code,
+    ),
+    Rule(
+        # Without a keyword Macie reports only numbers written with the country code.
+        "PHONE_NUMBER:international",
+        r"\+1[ .-]?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-]?)[2-9][0-9]{2}[ .-]?[0-9]{4}",
+        before=_ALNUM + "+",
+        after=_ALNUM,
+        check=v.phone_ok,
+        ids=("PHONE_NUMBER",),
+        keywords=_KW_PHONE,
+        yields_to="PHONE_NUMBER",
     ),
     Rule(
         "VEHICLE_IDENTIFICATION_NUMBER",

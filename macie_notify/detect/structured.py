@@ -30,6 +30,10 @@ class Structure:
     def field_name(self, text: str, pos: int, base: int) -> str | None:
         return None
 
+    def keyword_in_fields(self, keyword: re.Pattern[str], text: str, ends: list[int]) -> bool:
+        """Whether a column or element name may hold ``keyword`` (then every value is near)."""
+        return False
+
     def locate(self, text: str, pos: int, base: int, line: int, column: int) -> dict[str, Any]:
         return {"start": line, "end": line, "startColumn": column}
 
@@ -44,12 +48,19 @@ class Delimited(Structure):
         self.kind = "tsv" if delimiter == "\t" else "csv"
         self.mime_type = "text/tab-separated-values" if delimiter == "\t" else "text/csv"
         self.header: list[str] | None = None
+        self._named: dict[str, bool] = {}
 
     def prepare(self, text: str) -> None:
         if self.header is None:
             end = text.find("\n", 0, _LINE_LOOKBACK)
             line = text[: end if end >= 0 else min(len(text), _LINE_LOOKBACK)]
             self.header = [c.strip().strip('"').strip() for c in _split(line, self.delimiter)]
+
+    def keyword_in_fields(self, keyword: re.Pattern[str], text: str, ends: list[int]) -> bool:
+        if keyword.pattern not in self._named:
+            header = self.header or []
+            self._named[keyword.pattern] = any(keyword.search(name) for name in header)
+        return self._named[keyword.pattern]
 
     def column(self, text: str, pos: int) -> int | None:
         start = text.rfind("\n", max(0, pos - _LINE_LOOKBACK), pos)
@@ -104,7 +115,8 @@ def _count_fields(prefix: str, delimiter: str) -> int:
     return count
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+_INSIDE_KEY = re.compile(r'[^"\\\n]{0,80}"\s*:')
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]')
 
 
 class JsonPaths(Structure):
@@ -129,36 +141,52 @@ class JsonPaths(Structure):
         if self._key == key:
             return
         self._key = key
-        starts, paths = [0], ["$"]
-        stack: list[str | None] = []  # None for arrays, key for objects
-        pending: str | None = None
-        for match in _JSON_TOKEN.finditer(text):
-            token = match.group()
-            if token == "{" or token == "[":
-                stack.append(pending)
-                pending = None
-            elif token in "}]":
-                if stack:
-                    stack.pop()
-                starts.append(match.end())
-                paths.append(_path(stack, None))
-            elif token == ":":
-                starts.append(match.end())
-                paths.append(_path(stack, pending))
-            elif token == ",":
-                pending = None
-            elif token.startswith('"'):
-                pending = token[1:-1]
-        self._starts, self._paths = starts, paths
+        self._starts, self._paths = _path_index(text, 0, len(text))
+
+    def _path_at(self, text: str, pos: int, base: int) -> str:
+        if self.kind == "jsonl":  # records are lines: only the current one matters
+            start = text.rfind("\n", max(0, pos - _LINE_LOOKBACK), pos) + 1
+            _, paths = _path_index(text, start, pos)
+            return paths[-1]
+        self._index(text, base)
+        return self._paths[bisect.bisect_right(self._starts, pos) - 1]
+
+    def keyword_in_fields(self, keyword: re.Pattern[str], text: str, ends: list[int]) -> bool:
+        # Element names are in the text: a keyword that ends inside a key ("...": ) may be
+        # on the path of any value of the buffer.
+        return any(_INSIDE_KEY.match(text, end) for end in ends)
 
     def field_name(self, text: str, pos: int, base: int) -> str | None:
-        self._index(text, base)
-        index = bisect.bisect_right(self._starts, pos) - 1
-        return self._paths[index] if index >= 0 else None
+        return self._path_at(text, pos, base)
 
     def locate(self, text: str, pos: int, base: int, line: int, column: int) -> dict[str, Any]:
-        path = self.field_name(text, pos, base) or "$"
+        path = self._path_at(text, pos, base)
         return {"recordIndex": line - 1 if self.kind == "jsonl" else 0, "jsonPath": path}
+
+
+def _path_index(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
+    """Offsets where the element path changes, and the path from each offset on."""
+    starts, paths = [start], ["$"]
+    stack: list[str | None] = []  # the key that holds each open container (None: none)
+    pending: str | None = None
+    for match in _JSON_TOKEN.finditer(text, start, end):
+        token = match.group()
+        if token == "{" or token == "[":
+            stack.append(pending)
+            pending = None
+        elif token == "}" or token == "]":
+            if stack:
+                stack.pop()
+            starts.append(match.end())
+            paths.append(_path(stack, None))
+        elif token == ":":
+            starts.append(match.end())
+            paths.append(_path(stack, pending))
+        elif token == ",":
+            pending = None
+        else:
+            pending = token[1:-1]
+    return starts, paths
 
 
 def _path(stack: list[str | None], key: str | None) -> str:

@@ -228,11 +228,6 @@ def phone_ok(text: str) -> bool:
     return not (number[3:6] == "555" and number[6:8] == "01")
 
 
-def phone_has_country_code(text: str) -> bool:
-    """Without a keyword Macie only reports numbers written with the +1 country code."""
-    return text.lstrip().startswith("+")
-
-
 def latlon_ok(text: str) -> bool:
     """A decimal-degree pair: latitude within +-90, longitude within +-180."""
     parts = re.findall(r"-?[0-9]+(?:\.[0-9]+)?", text)

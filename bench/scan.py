@@ -1,0 +1,206 @@
+"""Throughput and memory of the local detection engine (`macie-notify scan`).
+
+Run:
+    python bench/scan.py                 # ~40 MB corpus: MB/s for Hyperscan, pure Python,
+                                         # and detect-secrets when it is installed
+    python bench/scan.py --mode rss      # a 1 GiB generated stream: peak RSS must stay < 200 MB
+    python bench/scan.py --mode rss --size-mb 200 --engine pure
+
+The corpus is deterministic (seeded) and written once under bench/.corpus/ (git-ignored):
+logs, CSV, JSON Lines, prose, source code and base64 blobs, with synthetic sensitive values
+about every 2 KB. Every identifier the engine evaluates locally is selected ("the full
+identifier set"), plus the example config's custom identifier. Single core: one process,
+one thread. Target (issue 3): >= 100 MB/s with the fast path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from macie_notify.detect import (  # noqa: E402
+    LOCAL_IDENTIFIERS,
+    CustomIdentifierSpec,
+    IdentifierSelection,
+    Scanner,
+)
+
+CORPUS = ROOT / "bench" / ".corpus"
+SENSITIVE = [
+    "ssn: 536-22-8726",
+    "credit card 4539 1488 0000 0001",
+    "aws_secret_access_key = Zx8q1Rk2Lm3Np4Oq5Pr6Qs7Rt8Su9Tv0UwXyZa1B",
+    "phone (415) 867-5309",
+    "IBAN DE89 3704 0044 0532 0130 00",
+    "employee EMP-123456",
+    "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+    "dob 1985-03-14",
+    "SIN 521 946 301",
+    "VIN 1HGCM82633A004352",
+]
+WORDS = (
+    "the customer order was shipped to the warehouse after payment confirmation and the "
+    "invoice number was recorded in the ledger for the quarterly report of the region "
+    "service latency error retry timeout request response user session cache database"
+).split()
+CUSTOM = CustomIdentifierSpec.from_api(
+    {"name": "employee-id", "regex": "EMP-[0-9]{6}", "keywords": ["employee", "emp id"]}
+)
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _line(rnd: random.Random, kind: str, i: int) -> str:
+    words = " ".join(rnd.choices(WORDS, k=rnd.randint(6, 16)))
+    word, n = rnd.choice(WORDS), rnd.randint(1, 999)
+    if kind == "log":
+        stamp = f"2024-05-{i % 28 + 1:02d}T12:{i % 60:02d}:07Z"
+        return f"{stamp} INFO req={rnd.getrandbits(64):x} {words}"
+    if kind == "csv":
+        return f"{i},{word},{rnd.randint(1, 10**6)},{rnd.random():.4f},{words}"
+    if kind == "jsonl":
+        return f'{{"id": {i}, "event": "{word}", "latency_ms": {n}, "msg": "{words}"}}'
+    if kind == "code":
+        return f"    result_{i % 97} = compute_{word}(value={n})  # {words}"
+    if kind == "b64":
+        return "".join(rnd.choices(_B64, k=76))
+    return words.capitalize() + "."
+
+
+def build_corpus(total_mb: int) -> list[Path]:
+    """Write the corpus once; the same bytes for the same size, on every machine."""
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    kinds = {"app.log": "log", "customers.csv": "csv", "events.jsonl": "jsonl",
+             "notes.txt": "prose", "service.py": "code", "blobs.txt": "b64"}  # fmt: skip
+    per_file = total_mb * 1024 * 1024 // len(kinds)
+    paths = []
+    for name, kind in kinds.items():
+        path = CORPUS / f"{total_mb}mb-{name}"
+        paths.append(path)
+        if path.exists() and path.stat().st_size >= per_file:
+            continue
+        rnd = random.Random(f"{name}-{total_mb}")
+        lines, size, i = [], 0, 0
+        while size < per_file:
+            line = _line(rnd, kind, i)
+            if i % 20 == 7:  # about one value every 2 KB
+                line += " " + rnd.choice(SENSITIVE)
+            lines.append(line)
+            size += len(line) + 1
+            i += 1
+        path.write_text("\n".join(lines) + "\n")
+    return paths
+
+
+def _scanner(engine: str) -> Scanner:
+    selection = IdentifierSelection("INCLUDE", tuple(sorted(LOCAL_IDENTIFIERS)))
+    use = {"hyperscan": True, "pure": False, "auto": None}[engine]
+    return Scanner(selection, [CUSTOM], use_hyperscan=use)
+
+
+def bench_engine(engine: str, paths: list[Path]) -> tuple[float, int]:
+    scanner = _scanner(engine)
+    total = sum(p.stat().st_size for p in paths)
+    start = time.perf_counter()
+    found = 0
+    for result in scanner.scan_paths([str(p) for p in paths]):
+        found += sum(d.count for d in result.managed.values())
+    return total / (time.perf_counter() - start) / 1e6, found
+
+
+def bench_detect_secrets(paths: list[Path]) -> float | None:
+    exe = shutil.which("detect-secrets") or (
+        str(Path(sys.executable).parent / "detect-secrets")
+        if (Path(sys.executable).parent / "detect-secrets").exists()
+        else None
+    )
+    if exe is None:
+        return None
+    total = sum(p.stat().st_size for p in paths)
+    start = time.perf_counter()
+    subprocess.run([exe, "scan", *map(str, paths)], stdout=subprocess.DEVNULL, check=False)
+    return total / (time.perf_counter() - start) / 1e6
+
+
+class _Generated(io.RawIOBase):
+    """``size`` bytes of log-like text with sensitive values, produced on the fly."""
+
+    def __init__(self, size: int) -> None:
+        rnd = random.Random(1)
+        block = "\n".join(
+            _line(rnd, "log", i) + (" " + SENSITIVE[i % len(SENSITIVE)] if i % 20 == 7 else "")
+            for i in range(8000)
+        )
+        self.block = (block + "\n").encode()
+        self.left = size
+        self.pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self.left, len(self.block) - self.pos)
+        buffer[:n] = self.block[self.pos : self.pos + n]
+        self.pos = (self.pos + n) % len(self.block)
+        self.left -= n
+        return n
+
+
+def bench_rss(size_mb: int, engine: str) -> None:
+    scanner = _scanner(engine)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stream = io.BufferedReader(_Generated(size_mb * 1024 * 1024), 1024 * 1024)
+    start = time.perf_counter()
+    (result,) = scanner.scan_file(stream, name="huge.log")
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    count = sum(d.count for d in result.managed.values())
+    print(f"engine        {engine} (hyperscan={scanner.uses_hyperscan})")
+    print(f"scanned       {result.bytes / 1e6:.0f} MB in {seconds:.1f} s "
+          f"({result.bytes / seconds / 1e6:.1f} MB/s), {count} detections")  # fmt: skip
+    print(f"peak RSS      {peak:.0f} MiB (before scanning {before:.0f} MiB); target < 200 MiB")
+    if peak >= 200:
+        sys.exit(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=["throughput", "rss"], default="throughput")
+    parser.add_argument("--size-mb", type=int, default=None)
+    parser.add_argument("--engine", choices=["auto", "hyperscan", "pure"], default="auto")
+    args = parser.parse_args()
+    if args.mode == "rss":
+        bench_rss(args.size_mb or 1024, args.engine)
+        return
+    paths = build_corpus(args.size_mb or 40)
+    total = sum(p.stat().st_size for p in paths) / 1e6
+    print(f"corpus        {total:.1f} MB in {len(paths)} files ({CORPUS})")
+    engines = ["hyperscan", "pure"] if args.engine == "auto" else [args.engine]
+    for engine in engines:
+        try:
+            rate, found = bench_engine(engine, paths)
+        except ImportError:
+            print(f"{engine:<13} not installed")
+            continue
+        print(f"{engine:<13} {rate:7.1f} MB/s single core ({found} managed detections)")
+    rate_ds = bench_detect_secrets(paths)
+    print(
+        f"detect-secrets {rate_ds:6.1f} MB/s"
+        if rate_ds
+        else "detect-secrets not installed (skipped)"
+    )
+
+
+if __name__ == "__main__":
+    main()
