@@ -134,6 +134,18 @@ class LocalServer:
             **DUMMY_ENV,
         }
 
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        """A boto3 client for this endpoint, with the dummy credentials (jobs, posture)."""
+        import boto3
+
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            region_name=region,
+            aws_access_key_id=DUMMY_ENV["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=DUMMY_ENV["AWS_SECRET_ACCESS_KEY"],
+        )
+
     def __enter__(self) -> LocalServer:
         return self.start()
 

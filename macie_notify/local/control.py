@@ -62,12 +62,7 @@ class ControlApp:
             status, payload = self._builtin(method, path[len(PREFIX) :], _json_body(environ))
         except (ValueError, TypeError, KeyError) as exc:
             status, payload = 400, {"error": f"bad request: {exc}"}
-        body = json.dumps(payload).encode()
-        start_response(
-            f"{status} {'OK' if status < 400 else 'Error'}",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+        return json_reply(start_response, status, payload)
 
     def _builtin(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         route = (method, path.rstrip("/"))
@@ -100,6 +95,21 @@ class ControlApp:
             backend.load_synthetic(count, int(body.get("seed", 0)), bool(body.get("publish")))
             total = len(backend.findings)
         return 200, {"loaded": count, "total": total}
+
+
+def json_reply(start_response: Callable[..., Any], status: int, payload: Any) -> list[bytes]:
+    """Answer a control request with ``payload`` as JSON (every ``/_local/`` app does)."""
+    body = json.dumps(payload).encode()
+    start_response(
+        f"{status} {'OK' if status < 400 else 'Error'}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def read_json(environ: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON object body (``{}`` when empty); ValueError when not an object."""
+    return _json_body(environ)
 
 
 def _json_body(environ: dict[str, Any]) -> dict[str, Any]:

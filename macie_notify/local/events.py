@@ -41,6 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from macie_notify.local.control import json_reply
 from macie_notify.local.lambda_runner import FunctionSpec, LambdaRunner
 from macie_notify.local.patterns import EventPattern, InvalidEventPattern, parse_pattern
 
@@ -453,12 +454,7 @@ class EventsControl:
         elif (method, path) == ("POST", "drain"):
             done = self.router.drain(float(_query(environ).get("timeout", "60")))
             status, payload = (200 if done else 504), {"drained": done}
-        body = json.dumps(payload).encode()
-        start_response(
-            f"{status} {'OK' if status < 400 else 'Error'}",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+        return json_reply(start_response, status, payload)
 
 
 def _query(environ: Mapping[str, Any]) -> dict[str, str]:

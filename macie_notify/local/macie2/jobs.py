@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
+from macie_notify.local.control import json_reply
 from macie_notify.local.lambda_runner import LogWriter
 from macie_notify.local.macie2.job_objects import (
     S3Object,
@@ -369,28 +370,15 @@ class JobsControl:
                 status, payload = 409, {"error": str(exc)}
             except Exception as exc:  # the models' ResourceNotFoundException
                 status, payload = 404, {"error": str(exc)}
-        body = json.dumps(payload).encode()
-        start_response(
-            f"{status} {'OK' if status < 400 else 'Error'}",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+        return json_reply(start_response, status, payload)
 
 
 def install(server: Any) -> None:
     """LocalServer extension: run jobs against the server's own S3 (``server.job_runner``)."""
-    import boto3
-
     from macie_notify.local.moto_resources import MotoResources
 
     def s3_client(account_id: str, region: str) -> Any:
-        return boto3.client(
-            "s3",
-            endpoint_url=server.endpoint_url,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return server.client("s3", region)
 
     runner = JobRunner(s3_client, logs=MotoResources())
     server.macie2_backends.job_runner = runner

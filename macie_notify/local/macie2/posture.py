@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from macie_notify.local.control import json_reply, read_json
+
 __all__ = ["Posture", "PostureChecker", "install", "read_posture"]
 
 ENCRYPTION_DISABLED = "Policy:IAMUser/S3BucketEncryptionDisabled"
@@ -357,34 +359,21 @@ class PostureControl:
                 "findings": [{"id": f["id"], "type": f["type"], "count": f["count"]} for f in found]
             }
         elif path == "interval" and method in ("PUT", "POST"):
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+            body = read_json(environ)
             self.checker.interval_s = max(1.0, float(body.get("seconds", self.checker.interval_s)))
             payload = {"seconds": self.checker.interval_s}
         elif (method, path) == ("GET", "interval"):
             payload = {"seconds": self.checker.interval_s}
         else:
             status, payload = 404, {"error": f"no posture control {method} /{path}"}
-        data = json.dumps(payload).encode()
-        start_response(
-            f"{status} {'OK' if status < 400 else 'Error'}",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
-        )
-        return [data]
+        return json_reply(start_response, status, payload)
 
 
 def install(server: Any) -> None:
     """LocalServer extension: posture checks on a timer and at ``/_local/posture/check``."""
-    import boto3
 
     def s3_client(account_id: str, region: str) -> Any:
-        return boto3.client(
-            "s3",
-            endpoint_url=server.endpoint_url,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return server.client("s3", region)
 
     checker = PostureChecker(server.macie2_backends, s3_client)
     server.register_local_app("posture", PostureControl(checker))
