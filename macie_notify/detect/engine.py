@@ -79,6 +79,8 @@ class _Matcher:
     hs_flags: int = 0
     ascii_safe: bool = True
     """Hyperscan may scan buffers with non-ASCII text for this pattern (mapped to "?")."""
+    before: re.Pattern[str] | None = None
+    """A match preceded by one of these characters is dropped (the left word boundary)."""
     hs_index: int = -1
     hs_db: int = -1
 
@@ -145,12 +147,14 @@ class Engine:
         if kw_re is None:
             return None
         alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
+        scan = f"(?:{alternatives})(?![0-9a-z])"
         matcher = _Matcher(
-            kw_re,
-            _longest(kw_re.pattern, re.IGNORECASE),
+            re.compile(scan, re.IGNORECASE),
+            _longest(scan, re.IGNORECASE),
             f"(?:{alternatives})[^0-9a-zA-Z]",
             hs_flags=_HS_CASELESS,
             ascii_safe=all(k.isascii() for k in keywords),
+            before=re.compile("[0-9a-z]", re.IGNORECASE),
         )
         self.keyword_matchers.append(matcher)
         return _Gate(matcher, kw_re, reach, len(self.keyword_matchers) - 1)
@@ -180,6 +184,7 @@ class Engine:
             rule.hyperscan_pattern(),
             accept,
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE) if gated else None,
+            before=re.compile(before, re.ASCII) if (before := rule.before_pattern()) else None,
         )
 
     def _custom_matcher(self, compiled: CompiledCustom) -> _Matcher:
@@ -247,7 +252,9 @@ class Engine:
         for i, km in enumerate(self.keyword_matchers):
             ends = [e for e in st.kw_ends[i] if e >= st.base]
             start = max(0, st.kw_resume[i] - st.base)
-            last = self._run(km, buf, start, limit, hits, ascii_only, _collect(ends, st.base))
+            last = self._run(
+                km, buf, start, limit, hits, ascii_only, _collect(km, buf, ends, st.base)
+            )
             st.kw_resume[i] = st.base + max(last, limit)
             st.kw_ends[i] = ends
         for index, m in enumerate(self.matchers):
@@ -268,7 +275,9 @@ class Engine:
         local = [e - st.base for e in ends]
         if st.structure.keyword_in_fields(gate.kw_re, buf, local):
             return None
-        ahead = gate.reach + 2 * m.longest + 8
+        # A value starts within ``reach`` of the keyword end; + longest + 3 keeps that
+        # start out of the untrusted margin at the region's end (see _scan_regions).
+        ahead = gate.reach + m.longest + 3
         return _merge(((e, e + ahead) for e in local), start, len(buf))
 
     def _run(
@@ -286,7 +295,10 @@ class Engine:
             return _scan_regions(m, buf, start, limit, regions, sink)
         ends = hits.get(m) if hits is not None and (ascii_only or m.ascii_safe) else None
         if ends is not None:
-            back, ahead = m.longest + 18, 2 * m.longest + 8
+            # The candidate's end offset lies inside its match (or one past it, for patterns
+            # with a right boundary character): the match starts at most ``longest + 1``
+            # before it, and ``longest + 3`` after it keeps that start before the margin.
+            back, ahead = m.longest + 2, m.longest + 3
             windows = ((e - back, e + ahead) for e in ends)
             return _scan_regions(m, buf, start, limit, _merge(windows, start, len(buf)), sink)
         return _scan_range(m, buf, start, limit, sink)
@@ -375,16 +387,22 @@ def _lines_before(st: _State, buf: str, pos: int) -> int:
     return lines
 
 
-def _collect(ends: list[int], base: int) -> Sink:
+def _collect(m: _Matcher, buf: str, ends: list[int], base: int) -> Sink:
+    before = m.before
+
     def sink(s: int, e: int) -> None:
-        ends.append(base + e)
+        if before is None or s == 0 or not before.match(buf, s - 1):
+            ends.append(base + e)
 
     return sink
 
 
 def _recorder(engine: Engine, m: _Matcher, buf: str, st: _State) -> Sink:
+    before = m.before
+
     def sink(s: int, e: int) -> None:
-        engine.record(m, buf, s, e, st)
+        if before is None or s == 0 or not before.match(buf, s - 1):
+            engine.record(m, buf, s, e, st)
 
     return sink
 

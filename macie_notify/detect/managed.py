@@ -60,9 +60,15 @@ class Rule:
         return self.ids or (self.name,)
 
     def python_pattern(self) -> str:
-        before = f"(?<![{self.before}])" if self.before else ""
+        """The core and its right boundary; the left one is checked on each match instead
+        (:meth:`before_pattern`): a pattern that starts with a character class lets ``re``
+        skip ahead in C, several times faster than trying a look-behind at every offset."""
         after = f"(?![{self.after}])" if self.after else ""
-        return f"{before}(?:{self.core}){after}"
+        return f"(?:{self.core}){after}"
+
+    def before_pattern(self) -> str | None:
+        """The characters that may not precede a match, as a one-character pattern."""
+        return f"[{self.before}]" if self.before else None
 
     def hyperscan_pattern(self) -> str:
         """The core plus one character of right boundary, so each value yields one end offset.
