@@ -39,6 +39,7 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
 
     Controls live under /_local/ (health, reset, latency, synthetic findings).
     """
+    import errno
     import threading
 
     from macie_notify.errors import MacieNotifyError
@@ -48,9 +49,12 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
     try:
         server.start()
     except OSError as exc:
+        in_use = exc.errno == errno.EADDRINUSE
         raise MacieNotifyError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-            hint="another local AWS may be running; pick another --port",
+            hint="another local AWS may be running; pick another --port"
+            if in_use
+            else "check --host (an address of this machine, e.g. 127.0.0.1)",
         ) from exc
     env = server.environment(app.settings.region or "us-east-1")
     try:

@@ -12,6 +12,7 @@ each server has its own macie2 state.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -173,7 +174,10 @@ def _encryption_type(config: dict[str, Any] | None) -> str:
 
 
 def make_wsgi_server(app: LocalApp, host: str, port: int, log_requests: bool = False) -> Any:
-    """A threaded werkzeug server with moto's request handler (keeps S3 ``x-amz-meta-a_b``)."""
+    """A threaded werkzeug server with moto's request handler (keeps S3 ``x-amz-meta-a_b``).
+
+    Raises OSError when the address cannot be bound (port taken, unknown host).
+    """
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
@@ -182,4 +186,26 @@ def make_wsgi_server(app: LocalApp, host: str, port: int, log_requests: bool = F
             if log_requests:
                 super().log_request(code, size)
 
-    return make_server(host, port, app, threaded=True, request_handler=Handler)
+    # werkzeug prints and calls sys.exit(1) when its own bind fails, which would end the
+    # caller's process (a test run, `local serve`'s error handling): bind here so a taken
+    # port is an OSError, and hand werkzeug the listening socket.
+    sock = _listen(host, port)
+    try:
+        return make_server(
+            host, port, app, threaded=True, request_handler=Handler, fd=sock.fileno()
+        )
+    finally:
+        sock.close()  # werkzeug works on its own duplicate of the descriptor
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    # The address family follows werkzeug's choice for the same host string.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
