@@ -7,8 +7,9 @@ Run:
     python bench/scan.py --mode rss --size-mb 200 --engine pure
 
 The corpus is deterministic (seeded) and written once under bench/.corpus/ (git-ignored):
-logs, CSV, JSON Lines, prose, source code and base64 blobs, with synthetic sensitive values
-about every 2 KB. Every identifier the engine evaluates locally is selected ("the full
+logs, CSV, JSON Lines, prose, source code and base64 blobs, with a synthetic sensitive value
+every 100 lines (about one per 8 KB; ``--every 20`` for a dense one, one per 1.6 KB).
+Every identifier the engine evaluates locally is selected ("the full
 identifier set"), plus the example config's custom identifier. Single core: one process,
 one thread. Target (issue 3): >= 100 MB/s with the fast path.
 """
@@ -78,7 +79,7 @@ def _line(rnd: random.Random, kind: str, i: int) -> str:
     return words.capitalize() + "."
 
 
-def build_corpus(total_mb: int) -> list[Path]:
+def build_corpus(total_mb: int, every: int = 100) -> list[Path]:
     """Write the corpus once; the same bytes for the same size, on every machine."""
     CORPUS.mkdir(parents=True, exist_ok=True)
     kinds = {"app.log": "log", "customers.csv": "csv", "events.jsonl": "jsonl",
@@ -86,15 +87,15 @@ def build_corpus(total_mb: int) -> list[Path]:
     per_file = total_mb * 1024 * 1024 // len(kinds)
     paths = []
     for name, kind in kinds.items():
-        path = CORPUS / f"{total_mb}mb-{name}"
+        path = CORPUS / f"{total_mb}mb-1in{every}-{name}"
         paths.append(path)
         if path.exists() and path.stat().st_size >= per_file:
             continue
-        rnd = random.Random(f"{name}-{total_mb}")
+        rnd = random.Random(f"{name}-{total_mb}-{every}")
         lines, size, i = [], 0, 0
         while size < per_file:
             line = _line(rnd, kind, i)
-            if i % 20 == 7:  # about one value every 2 KB
+            if i % every == 7:  # one sensitive value every ``every`` lines
                 line += " " + rnd.choice(SENSITIVE)
             lines.append(line)
             size += len(line) + 1
@@ -179,13 +180,20 @@ def main() -> None:
     parser.add_argument("--mode", choices=["throughput", "rss"], default="throughput")
     parser.add_argument("--size-mb", type=int, default=None)
     parser.add_argument("--engine", choices=["auto", "hyperscan", "pure"], default="auto")
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=100,
+        help="one sensitive value every N lines (100: ~1 per 8 KB; 20: ~1 per 1.6 KB)",
+    )
     args = parser.parse_args()
     if args.mode == "rss":
         bench_rss(args.size_mb or 1024, args.engine)
         return
-    paths = build_corpus(args.size_mb or 40)
+    paths = build_corpus(args.size_mb or 40, args.every)
     total = sum(p.stat().st_size for p in paths) / 1e6
     print(f"corpus        {total:.1f} MB in {len(paths)} files ({CORPUS})")
+    print(f"density       one sensitive value every {args.every} lines")
     engines = ["hyperscan", "pure"] if args.engine == "auto" else [args.engine]
     for engine in engines:
         try:

@@ -79,6 +79,9 @@ class _Matcher:
     hs_flags: int = 0
     ascii_safe: bool = True
     """Hyperscan may scan buffers with non-ASCII text for this pattern (mapped to "?")."""
+    back: int | None = None
+    """How far before a Hyperscan candidate's end offset a match may start (default: one
+    maximal match length)."""
     before: re.Pattern[str] | None = None
     """A match preceded by one of these characters is dropped (the left word boundary)."""
     hs_index: int = -1
@@ -185,6 +188,7 @@ class Engine:
             accept,
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE) if gated else None,
             before=re.compile(before, re.ASCII) if (before := rule.before_pattern()) else None,
+            back=rule.anchor_reach,
         )
 
     def _custom_matcher(self, compiled: CompiledCustom) -> _Matcher:
@@ -298,7 +302,7 @@ class Engine:
             # The candidate's end offset lies inside its match (or one past it, for patterns
             # with a right boundary character): the match starts at most ``longest + 1``
             # before it, and ``longest + 3`` after it keeps that start before the margin.
-            back, ahead = m.longest + 2, m.longest + 3
+            back, ahead = (m.back or m.longest) + 2, m.longest + 3
             windows = ((e - back, e + ahead) for e in ends)
             return _scan_regions(m, buf, start, limit, _merge(windows, start, len(buf)), sink)
         return _scan_range(m, buf, start, limit, sink)

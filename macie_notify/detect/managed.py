@@ -54,6 +54,9 @@ class Rule:
     anchor: str | None = None
     """A short Hyperscan pattern found inside every match, for shapes whose full pattern is
     costly to compile (long bounded repeats); by default the core plus its right boundary."""
+    anchor_reach: int | None = None
+    """At most this many characters from a match's start to its anchor's end (windows
+    around anchor hits then start there instead of one maximal match length back)."""
 
     @property
     def reports(self) -> tuple[str, ...]:
@@ -214,11 +217,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "HTTP_BASIC_AUTH_HEADER",
-        r"(?:[Pp]roxy-)?[Aa]uthorization:[ \t]{0,8}[Bb]asic[ \t]{1,8}[A-Za-z0-9+/]{4,1024}={0,2}",
+        r"(?:[Pp]roxy-)?[Aa]uthorization:[ \t]{0,8}[Bb]asic[ \t]{1,8}[A-Za-z0-9+/]{4,256}={0,2}",
         before="A-Za-z0-9-",
         after="A-Za-z0-9+/=",
         check=v.basic_auth_ok,
         anchor=r"[Aa]uthorization:[ \t]{0,8}[Bb]asic[ \t]",
+        anchor_reach=40,
     ),
     Rule(
         "JSON_WEB_TOKEN",
@@ -227,6 +231,7 @@ RULES: tuple[Rule, ...] = (
         after="A-Za-z0-9_-",
         check=v.jwt_ok,
         anchor=r"eyJ[A-Za-z0-9_-]{8}",
+        anchor_reach=11,
     ),
     Rule(
         "OPENSSH_PRIVATE_KEY",
@@ -359,6 +364,7 @@ RULES: tuple[Rule, ...] = (
         ids=tuple(f"{country}_BANK_ACCOUNT_NUMBER" for _, country in v.IBAN_LENGTHS.values()),
         resolve=_iban_resolve,
         anchor=r"[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}[ -]?[A-Z0-9]{4}",
+        anchor_reach=14,
     ),
     Rule(
         "UK_BANK_ACCOUNT_NUMBER:domestic",
@@ -515,6 +521,7 @@ RULES: tuple[Rule, ...] = (
         before="A-Za-z0-9-",
         after="^\r\n",
         anchor=r"[Cc]ookie:",
+        anchor_reach=11,
     ),
 )
 
