@@ -228,10 +228,7 @@ def _client_error(exc: Any) -> AwsError:
     if code in _CREDENTIAL_CODES:
         return AwsError(_CREDENTIAL_CODES[code], _NO_CREDENTIALS_HINT)
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
-        return AwsError(
-            f"{operation} was denied: {message or code}",
-            "check the IAM permissions of your credentials (see README, 'Permissions').",
-        )
+        return AwsError(f"{operation} was denied: {message or code}", _denied_hint(message))
     if code in ("ThrottlingException", "Throttling", "TooManyRequestsException"):
         return AwsError(
             f"{operation} was throttled after retries.", "wait a little and run it again."
@@ -239,3 +236,14 @@ def _client_error(exc: Any) -> AwsError:
     return AwsError(
         f"{operation} failed: {code}: {message}" if message else f"{operation} failed: {code}"
     )
+
+
+def _denied_hint(message: str) -> str:
+    # Macie answers every call with AccessDeniedException "Macie is not enabled." until
+    # EnableMacie, per account and Region: the wording only picks the hint, never a decision.
+    if "not enabled" in message.lower():
+        return (
+            "Macie is not enabled for this account in this Region: run `macie-notify setup`, "
+            "or check --region / stack.region."
+        )
+    return "check that your credentials' IAM policy allows this action."
