@@ -24,8 +24,11 @@ KMS_KEY_ARN = re.compile(
 )
 
 # Tag keys and values: letters, digits, spaces and _ . : / = + - @ (any language's letters).
+# AWS's pattern is ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$: \p{Z} is space separators only, so a
+# tab or newline (which \s would allow) is refused.
 # https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html
-TAG_CHARS = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
+_UNICODE_SPACES = " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TAG_CHARS = re.compile(rf"^[\w{_UNICODE_SPACES}.:/=+\-@]*$", re.UNICODE)
 TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX = 128, 256, 50
 RESERVED_TAG_KEYS = ("managed-by", "macie-notify:stack")
 """Tags setup writes on every resource; teardown finds its resources by them."""
