@@ -78,14 +78,18 @@ class AppContext:
             self._err = _make_console(sys.stderr, self.settings.no_color)
         return self._err
 
+    # soft_wrap: one message stays one line (rich would otherwise cut it at 80 columns
+    # when stderr is a pipe or a log file, splitting ARNs, hashes and paths).
     def info(self, message: str) -> None:
         """A line of talk on stderr, unless --quiet."""
         if not self.settings.quiet:
-            self.err.print(message, markup=False, highlight=False)
+            self.err.print(message, markup=False, highlight=False, soft_wrap=True)
 
     def warn(self, message: str) -> None:
         """A warning on stderr (shown even with --quiet)."""
-        self.err.print(f"Warning: {message}", markup=False, highlight=False, style="yellow")
+        self.err.print(
+            f"Warning: {message}", markup=False, highlight=False, style="yellow", soft_wrap=True
+        )
 
     def abort(self, message: str, hint: str | None = None) -> NoReturn:
         raise MacieNotifyError(message, hint)

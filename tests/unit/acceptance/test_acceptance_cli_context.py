@@ -1,0 +1,29 @@
+"""Acceptance: talk on stderr stays one line per message when stderr is a pipe or a log."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from macie_notify.cli.context import AppContext, GlobalSettings
+
+LONG = "arn:aws:lambda:eu-west-1:123456789012:function:macie-demo-notifier " * 3
+
+
+def _app(quiet: bool = False) -> tuple[AppContext, io.StringIO]:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=40, no_color=True, highlight=False, soft_wrap=False)
+    return AppContext(settings=GlobalSettings(quiet=quiet), _err=console), buffer
+
+
+def test_info_is_not_cut_at_the_console_width() -> None:
+    app, buffer = _app()
+    app.info(LONG.strip())
+    assert buffer.getvalue() == LONG.strip() + "\n"
+
+
+def test_warn_is_not_cut_and_survives_quiet() -> None:
+    app, buffer = _app(quiet=True)
+    app.warn(LONG.strip())
+    assert buffer.getvalue() == f"Warning: {LONG.strip()}\n"
