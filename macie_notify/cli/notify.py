@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -40,8 +41,9 @@ def notify_group() -> None:
     "--output",
     "output_path",
     required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Where to write the zip. (Choose json/yaml with -o before the command name.)",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    help="Where to write the zip (`-` for stdout). "
+    "(Choose json/yaml with -o before the command name.)",
 )
 @pass_app
 def package_cmd(app: AppContext, output_path: Path) -> None:
@@ -53,6 +55,13 @@ def package_cmd(app: AppContext, output_path: Path) -> None:
     from macie_notify.packaging import HANDLER, build_zip
 
     data, sha256 = build_zip()
+    if str(output_path) == "-":
+        # The zip is the data on stdout, so the summary goes to stderr.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        app.info(f"wrote {len(data)} bytes to stdout; CodeSha256 {sha256}; handler {HANDLER}")
+        return
     _write_atomically(output_path, data)
     app.render(
         {"path": str(output_path), "bytes": len(data), "codeSha256": sha256, "handler": HANDLER}
@@ -99,12 +108,23 @@ def preview_cmd(app: AppContext, finding_id: str | None, event_file: IO[str] | N
 
 
 def _finding_view(event: dict[str, Any]) -> Any:
-    from macie_notify.notifier.event import MacieFindingEvent, MalformedEvent
+    from macie_notify.notifier.event import (
+        MacieFindingEvent,
+        MalformedEvent,
+        is_macie_finding_event,
+    )
 
+    if not is_macie_finding_event(event):
+        source, kind = event.get("source"), event.get("detail-type")
+        raise UsageError(
+            f"not a Macie finding event (source {source!r}, detail-type {kind!r})",
+            "give an EventBridge event with source aws.macie and detail-type 'Macie Finding', "
+            "a finding, or `findings show -o json` output",
+        )
     try:
         return MacieFindingEvent.from_event(event)
     except MalformedEvent as exc:
-        raise UsageError(f"not a Macie finding event: {exc}") from None
+        raise UsageError(f"malformed Macie finding: {exc}") from None
 
 
 def event_from_file(stream: IO[str]) -> dict[str, Any]:
