@@ -131,12 +131,15 @@ class Aws:
             connect_timeout=self.settings.connect_timeout,
             read_timeout=self.settings.read_timeout,
         )
-        return self.session.client(
-            service,  # type: ignore[call-overload]
-            region_name=self.region,
-            endpoint_url=self.endpoint_url,
-            config=config,
-        )
+        try:
+            return self.session.client(
+                service,  # type: ignore[call-overload]
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=config,
+            )
+        except ValueError as exc:
+            raise _bad_client_setting(exc, self.region, self.endpoint_url) from exc
 
     @property
     def account_id(self) -> str:
@@ -155,6 +158,23 @@ class Aws:
             if translated is None:
                 raise
             raise translated from exc
+
+
+def _bad_client_setting(exc: ValueError, region: str, endpoint_url: str | None) -> Exception:
+    """botocore refuses a malformed Region or endpoint with a ValueError: a usage error."""
+    import botocore.exceptions as bex
+
+    if isinstance(exc, bex.InvalidRegionError):
+        return UsageError(
+            f"{region!r} is not an AWS Region name.",
+            "pass --region like eu-west-1 (or fix stack.region / AWS_REGION).",
+        )
+    if endpoint_url and "endpoint" in str(exc).lower():
+        return UsageError(
+            f"the endpoint URL {endpoint_url!r} is not valid.",
+            "give --endpoint-url (or AWS_ENDPOINT_URL) as http(s)://host[:port].",
+        )
+    return exc
 
 
 def _env_region() -> str | None:
