@@ -62,6 +62,12 @@ def package_cmd(app: AppContext, output_path: Path) -> None:
         sys.stdout.buffer.flush()
         app.info(f"wrote {len(data)} bytes to stdout; CodeSha256 {sha256}; handler {HANDLER}")
         return
+    if output_path.suffix == "" and output_path.name.lower() in ("table", "json", "yaml"):
+        fmt = output_path.name
+        app.warn(
+            f"writing the zip to a file named {fmt!r}; for {fmt} output put the format "
+            f"first: macie-notify -o {fmt} notify package -o FILE"
+        )
     _write_atomically(output_path, data)
     app.render(
         {"path": str(output_path), "bytes": len(data), "codeSha256": sha256, "handler": HANDLER}

@@ -57,3 +57,14 @@ def test_preview_of_a_finding_without_severity_is_malformed(
     assert run(["notify", "preview", "--event", str(event)]) == 2
     err = capsys.readouterr().err
     assert err == "Error: malformed Macie finding: the finding has no 'severity'\n"
+
+
+def test_package_to_a_file_named_like_a_format_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(["notify", "package", "-o", "json"]) == 0
+    assert (tmp_path / "json").stat().st_size > 0
+    assert "put the format first: macie-notify -o json notify package -o FILE" in (
+        capsys.readouterr().err.replace("\n", " ")
+    )
