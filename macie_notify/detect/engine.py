@@ -336,17 +336,17 @@ class Engine:
             det.occurrences.append(st.structure.locate(buf, s, st.base, line, s - line_start + 1))
 
 
-class _Databases:
-    """Hyperscan databases (block mode) of the matchers' candidate patterns."""
+_COMPILED: dict[tuple[tuple[str, int], ...], tuple[Any, int, threading.Lock]] = {}
+_COMPILED_LOCK = threading.Lock()
 
-    def __init__(self, hyperscan: Any, groups: list[list[_Matcher]]) -> None:
-        self.compiled: list[tuple[Any, int]] = []
-        for group_id, group in enumerate(groups):
-            patterns: dict[tuple[str, int], int] = {}
-            for m in group:
-                if m.hs_pattern is not None:
-                    m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
-                    m.hs_db = group_id
+
+def _compiled(
+    hyperscan: Any, patterns: tuple[tuple[str, int], ...]
+) -> tuple[Any, int, threading.Lock]:
+    """A compiled database per pattern set, shared by engines (compiling takes ~0.5 s); the
+    lock serialises scans because a database's scratch space cannot be shared."""
+    with _COMPILED_LOCK:
+        if patterns not in _COMPILED:
             db = None
             if patterns:
                 db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -356,17 +356,31 @@ class _Databases:
                     elements=len(patterns),
                     flags=[flags for _, flags in patterns],
                 )
-            self.compiled.append((db, len(patterns)))
-        self.lock = threading.Lock()  # a database's scratch space is not shareable
+            _COMPILED[patterns] = (db, len(patterns), threading.Lock())
+        return _COMPILED[patterns]
+
+
+class _Databases:
+    """Hyperscan databases (block mode) of the matchers' candidate patterns."""
+
+    def __init__(self, hyperscan: Any, groups: list[list[_Matcher]]) -> None:
+        self.compiled: list[tuple[Any, int, threading.Lock]] = []
+        for group_id, group in enumerate(groups):
+            patterns: dict[tuple[str, int], int] = {}
+            for m in group:
+                if m.hs_pattern is not None:
+                    m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
+                    m.hs_db = group_id
+            self.compiled.append(_compiled(hyperscan, tuple(patterns)))
 
     def scan(self, group: int, data: bytes) -> list[list[int]]:
-        db, count = self.compiled[group]
+        db, count, lock = self.compiled[group]
         hits: list[list[int]] = [[] for _ in range(count)]
 
         def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
             hits[ident].append(end)
 
-        with self.lock:
+        with lock:
             db.scan(data, match_event_handler=on_match)
         return hits
 
@@ -383,7 +397,7 @@ class _Hits:
         self.groups: dict[int, list[list[int]]] = {}
 
     def get(self, m: _Matcher) -> list[int] | None:
-        if m.hs_index < 0:
+        if m.hs_index < 0 or self.dbs.compiled[m.hs_db][0] is None:
             return None
         if m.hs_db not in self.groups:
             self.groups[m.hs_db] = self.dbs.scan(m.hs_db, self.data)

@@ -74,10 +74,10 @@ def scanners() -> dict[str, Scanner]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_hyperscan_and_pure_agree(scanners: dict[str, Scanner], seed: int) -> None:
-    text = corpus(300_000, seed)
+    text = corpus(150_000, seed)
     results = [summary(s.engine.scan([text], Structure())) for s in scanners.values()]
     assert results[0] == results[1]
-    assert results[0]["USA_SOCIAL_SECURITY_NUMBER"][0] > 100
+    assert results[0]["USA_SOCIAL_SECURITY_NUMBER"][0] > 50
 
 
 @pytest.mark.parametrize("kind", ["pure", "hyperscan"])
@@ -85,7 +85,7 @@ def test_hyperscan_and_pure_agree(scanners: dict[str, Scanner], seed: int) -> No
 def test_buffer_boundaries_find_each_value_once(
     scanners: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str, chunk: int
 ) -> None:
-    text = corpus(400_000, 7)
+    text = corpus(160_000, 7)
     engine = scanners[kind].engine
     whole = summary(engine.scan([text], Structure()))
     monkeypatch.setattr(engine_module, "CHUNK", chunk)
