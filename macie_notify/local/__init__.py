@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 EXTENSION_MODULES = (
     "macie_notify.local.slack_sink",
     "macie_notify.local.events",
+    "macie_notify.local.lambda_invoke",
     "macie_notify.local.macie2.jobs",
     "macie_notify.local.macie2.posture",
 )

@@ -2,11 +2,13 @@
 
 Requests go by path prefix and SigV4 credential scope:
 ``/_local/...`` -> :class:`ControlApp` (and its mounted sub-apps); scope service
-``macie2`` -> this project's emulator (so moto's partial macie2 never answers);
-everything else -> moto's server application (``DomainDispatcherApplication``, exactly
-what ``moto_server`` runs). This is the only module that imports moto. moto keeps its
-state in process-wide backends, so two servers in one process share S3, IAM, ...;
-each server has its own macie2 state.
+``macie2`` -> this project's emulator (so moto's partial macie2 never answers); scope
+``lambda`` + Invoke's route -> the local Lambda runner when installed (moto would start
+docker; :mod:`macie_notify.local.lambda_invoke`); everything else -> moto's server
+application (``DomainDispatcherApplication``, exactly what ``moto_server`` runs). This
+is the only module that imports moto's server. moto keeps its state in process-wide
+backends, so two servers in one process share S3, IAM, ...; each server has its own
+macie2 state.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from macie_notify.local.control import PREFIX, ControlApp, WSGIApp
+from macie_notify.local.lambda_invoke import INVOKE_PATH
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION, Macie2App, Macie2Backends
 from macie_notify.local.sigv4 import CredentialScope, parse_authorization, parse_query_credential
 
@@ -36,6 +39,8 @@ class LocalApp:
         self.control = ControlApp(
             self.macie2_backends, self.reset, lambda: self.latency_ms, self._set_latency
         )
+        # Set by the lambda_invoke extension; without it Invoke goes to moto.
+        self.lambda_invoke: WSGIApp | None = None
         self._moto: WSGIApp | None = None
         self._moto_lock = threading.Lock()
 
@@ -78,7 +83,19 @@ class LocalApp:
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.macie2(environ, start_response)
+        if scope is not None and self.lambda_invoke is not None and _is_invoke(scope, environ):
+            environ[ENV_ACCOUNT] = account_id(environ, scope)
+            environ[ENV_REGION] = scope.region
+            return self.lambda_invoke(environ, start_response)
         return self.moto(environ, start_response)
+
+
+def _is_invoke(scope: CredentialScope, environ: dict[str, Any]) -> bool:
+    return (
+        scope.service == "lambda"
+        and environ.get("REQUEST_METHOD") == "POST"
+        and INVOKE_PATH.match(str(environ.get("PATH_INFO", ""))) is not None
+    )
 
 
 def request_scope(environ: dict[str, Any]) -> CredentialScope | None:
