@@ -242,16 +242,19 @@ class Engine:
         st = _State(
             structure, Tally(), [0] * len(self.matchers), [0] * kws, [[] for _ in range(kws)]
         )
-        buf = ""
+        parts: list[str] = []
+        size = 0
         for piece in pieces:
-            buf = buf + piece if buf else piece
-            if len(buf) >= CHUNK:
+            parts.append(piece)
+            size += len(piece)
+            if size >= CHUNK:
+                buf = "".join(parts)  # one copy per buffer, not one per piece
                 self._process(buf, st, final=False)
                 drop = len(buf) - OVERLAP - KEEP_BEFORE
                 st.lines_before += buf.count("\n", 0, drop)
                 st.base += drop
-                buf = buf[drop:]
-        self._process(buf, st, final=True)
+                parts, size = [buf[drop:]], len(buf) - drop
+        self._process("".join(parts), st, final=True)
         return st.tally
 
     def _process(self, buf: str, st: _State, *, final: bool) -> None:
