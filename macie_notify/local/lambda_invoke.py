@@ -18,6 +18,8 @@ model):
   :meth:`LambdaRunner.invoke_async` (retries, then the on-failure destination /
   dead-letter queue: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
 - ``DryRun`` answers 204 once the function is known to exist.
+- The deprecated InvokeAsync (``POST /2014-11-13/functions/{FunctionName}/invoke-async``)
+  is an ``Event`` invocation.
 - Errors are rest-json: ``x-amzn-ErrorType`` and a ``{"Type", "message"}`` body
   (``ResourceNotFoundException`` 404, ``InvalidParameterValueException`` /
   ``InvalidRequestContentException`` / ``ValidationException`` 400,
@@ -51,7 +53,11 @@ StartResponse = Callable[..., Any]
 # (account, region, function name, qualifier or None) -> the function, or None if unknown.
 FunctionLookup = Callable[[str, str, str, str | None], FunctionSpec | None]
 
-INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
+# Invoke, and the deprecated InvokeAsync (always an Event invocation).
+INVOKE_PATH = re.compile(
+    r"^/(?:2015-03-31/functions/(?P<name>[^/]+)/invocations"
+    r"|2014-11-13/functions/(?P<async_name>[^/]+)/invoke-async)/?$"
+)
 # botocore's FunctionName pattern, split into its parts.
 _NAME = re.compile(
     r"(?:arn:(?P<partition>aws[a-zA-Z-]*)?:lambda:)?"
@@ -201,6 +207,8 @@ def parse_request(environ: Mapping[str, Any]) -> _Request:
     if match is None:
         raise InvokeError(404, "ResourceNotFoundException", "Unknown operation")
     invocation_type = str(environ.get("HTTP_X_AMZ_INVOCATION_TYPE") or "RequestResponse")
+    if match["async_name"]:
+        invocation_type = "Event"
     if invocation_type not in INVOCATION_TYPES:
         raise InvokeError(
             400,
@@ -213,7 +221,8 @@ def parse_request(environ: Mapping[str, Any]) -> _Request:
         raise InvokeError(400, "InvalidParameterValueException", f"Unsupported log type {log_type}")
     account = str(environ.get(ENV_ACCOUNT) or "123456789012")
     region = str(environ.get(ENV_REGION) or "us-east-1")
-    name, qualifier, account = _function_name(match["name"], _query_qualifier(environ), account)
+    raw_name = match["name"] or match["async_name"]
+    name, qualifier, account = _function_name(raw_name, _query_qualifier(environ), account)
     return _Request(invocation_type, log_type == "Tail", account, region, name, qualifier)
 
 

@@ -64,6 +64,12 @@ def fail(event, context):
     raise ValueError(f"boom {event.get('n')}")
 
 
+def sleepy(event, context):
+    import time
+
+    time.sleep(30)
+
+
 def relay(event, context):
     # Waits for the test's go-ahead, so an Event invoke that blocked would time out.
     sqs = boto3.client("sqs")
@@ -221,6 +227,20 @@ def test_handler_error_is_an_unhandled_function_error(
     assert any("in fail" in frame for frame in body["stackTrace"])
 
 
+def test_timeout_is_reported_by_the_sandbox(
+    client: ClientFactory, make_function: Callable[..., str]
+) -> None:
+    name = make_function("fns.sleepy", timeout=1)
+    out = client("lambda").invoke(FunctionName=name)
+    assert out["FunctionError"] == "Unhandled"
+    body = json.loads(out["Payload"].read())
+    request_id = out["ResponseMetadata"]["RequestId"]
+    assert body == {
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds",
+        "errorType": "Sandbox.Timedout",
+    }
+
+
 def test_missing_module_is_an_import_error_with_an_empty_request_id(
     client: ClientFactory, make_function: Callable[..., str]
 ) -> None:
@@ -317,6 +337,19 @@ def test_event_invoke_answers_202_and_runs_in_the_background(
     record = json.loads(_receive(client, out_url)["Body"])
     assert record["event"] == event
     assert record["go"] is True
+
+
+def test_deprecated_invoke_async_is_an_event_invocation(
+    client: ClientFactory, make_function: Callable[..., str]
+) -> None:
+    go_url, _ = _queue(client, "go")
+    out_url, _ = _queue(client, "out")
+    name = make_function("fns.relay")
+    client("sqs").send_message(QueueUrl=go_url, MessageBody="go")
+    event = {"go": go_url, "out": out_url}
+    out = client("lambda").invoke_async(FunctionName=name, InvokeArgs=json.dumps(event))
+    assert out["Status"] == 202
+    assert json.loads(_receive(client, out_url)["Body"])["event"] == event
 
 
 def test_failing_event_is_retried_then_sent_to_the_on_failure_destination(
