@@ -21,14 +21,19 @@ and ``scan`` agree. Public API:
     occurrences: at most 15 each); ``.status`` / ``.reason`` use Macie's status vocabulary
     (COMPLETE | PARTIAL | SKIPPED; UNSUPPORTED_FILE_TYPE_EXCEPTION, ...).
 
-``scan_file(stream, *, name, ...)``, ``scan_paths(paths, *, identifiers, custom=(), exclude=())``
-    Streams: yield one ``FileResult`` per file or archive member (``a.zip!dir/b.csv``), in
-    bounded memory; paths are relative to the argument they were found under.
+``scan_paths(paths, *, identifiers, custom=(), exclude=())``
+    Files and folders: one ``FileResult`` per file or archive member (``a.zip!dir/b.csv``),
+    streamed in bounded memory; paths are relative to the argument they were found under.
 
-``Scanner(identifiers, custom, use_hyperscan=None)``
-    The compiled engine behind these functions; build one and reuse it for many objects.
+``Scanner(identifiers, custom, use_hyperscan=None, limits=Limits())``
+    The compiled engine behind these functions; build one and reuse it for many objects
+    (thread-safe). Methods ``scan_bytes``, ``scan_file(stream, name=...)`` (a buffered
+    binary stream: one result per file or member) and ``scan_paths``.
     ``use_hyperscan=None`` uses Hyperscan when the optional wheel imports (``fast`` extra),
     ``False`` forces the pure-Python path; both give identical results.
+
+``macie_notify.detect.report.run_scan(scanner, paths, ...) -> ScanReport``
+    What ``macie-notify scan`` prints (``to_dict()`` is the ``scan -o json`` document).
 """
 
 from __future__ import annotations
