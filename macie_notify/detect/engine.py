@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec
+from macie_notify.detect.fastpath import Databases, Hits
 from macie_notify.detect.macie_regex import translate
 from macie_notify.detect.managed import (
-    CONTEXT_AFTER,
     KEYWORD_DISTANCE,
     RULES,
     Rule,
@@ -39,6 +39,7 @@ from macie_notify.detect.managed import (
 from macie_notify.detect.result import MAX_OCCURRENCES, Detection
 from macie_notify.detect.selection import IdentifierSelection
 from macie_notify.detect.structured import Structure
+from macie_notify.detect.validators import CONTEXT_AFTER
 
 try:  # Python 3.11+
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -139,7 +140,7 @@ class Engine:
         ]
         self.matchers += [self._custom_matcher(CompiledCustom.build(s)) for s in custom]
         self._lock = threading.Lock()
-        self._dbs: _Databases | None = None
+        self._dbs: Databases | None = None
         if use_hyperscan is not False:
             self._dbs = self._compile_hyperscan(required=bool(use_hyperscan))
 
@@ -217,7 +218,7 @@ class Engine:
         hs = python if hs_ok else None
         return _Matcher(compiled.pattern, longest, hs, accept, compiled, gate, ascii_safe=False)
 
-    def _compile_hyperscan(self, *, required: bool) -> _Databases | None:
+    def _compile_hyperscan(self, *, required: bool) -> Databases | None:
         try:
             import hyperscan
         except ImportError:
@@ -233,7 +234,7 @@ class Engine:
         # are searched, and their candidates would be wasted callbacks.
         always = [*self.keyword_matchers, *(m for m in self.matchers if m.gate is None)]
         gated = [m for m in self.matchers if m.gate is not None]
-        return _Databases(hyperscan, [always, gated])
+        return Databases(hyperscan, [always, gated])
 
     # -- scanning --------------------------------------------------------------------------
     def scan(self, pieces: Iterable[str], structure: Structure) -> Tally:
@@ -262,7 +263,7 @@ class Engine:
         if st.base == 0:
             st.structure.prepare(buf)
         ascii_only = buf.isascii()
-        hits = _Hits(self._dbs, buf, ascii_only) if self._dbs is not None else None
+        hits = Hits(self._dbs, buf, ascii_only) if self._dbs is not None else None
         # Pure path, ASCII text: keywords are searched in the lower-cased copy (same offsets).
         low = buf.lower() if hits is None and ascii_only and self.keyword_matchers else None
         for i, km in enumerate(self.keyword_matchers):
@@ -304,7 +305,7 @@ class Engine:
         buf: str,
         start: int,
         limit: int,
-        hits: _Hits | None,
+        hits: Hits | None,
         ascii_only: bool,
         sink: Sink,
         regions: Iterable[tuple[int, int]] | None = None,
@@ -337,74 +338,6 @@ class Engine:
             line_start = buf.rfind("\n", 0, s) + 1
             line = st.lines_before + _lines_before(st, buf, s) + 1
             det.occurrences.append(st.structure.locate(buf, s, st.base, line, s - line_start + 1))
-
-
-_COMPILED: dict[tuple[tuple[str, int], ...], tuple[Any, int, threading.Lock]] = {}
-_COMPILED_LOCK = threading.Lock()
-
-
-def _compiled(
-    hyperscan: Any, patterns: tuple[tuple[str, int], ...]
-) -> tuple[Any, int, threading.Lock]:
-    """A compiled database per pattern set, shared by engines (compiling takes ~0.5 s); the
-    lock serialises scans because a database's scratch space cannot be shared."""
-    with _COMPILED_LOCK:
-        if patterns not in _COMPILED:
-            db = None
-            if patterns:
-                db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-                db.compile(
-                    expressions=[p.encode() for p, _ in patterns],
-                    ids=list(range(len(patterns))),
-                    elements=len(patterns),
-                    flags=[flags for _, flags in patterns],
-                )
-            _COMPILED[patterns] = (db, len(patterns), threading.Lock())
-        return _COMPILED[patterns]
-
-
-class _Databases:
-    """Hyperscan databases (block mode) of the matchers' candidate patterns."""
-
-    def __init__(self, hyperscan: Any, groups: list[list[_Matcher]]) -> None:
-        self.compiled: list[tuple[Any, int, threading.Lock]] = []
-        for group_id, group in enumerate(groups):
-            patterns: dict[tuple[str, int], int] = {}
-            for m in group:
-                if m.hs_pattern is not None:
-                    m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
-                    m.hs_db = group_id
-            self.compiled.append(_compiled(hyperscan, tuple(patterns)))
-
-    def scan(self, group: int, data: bytes) -> list[list[int]]:
-        db, count, lock = self.compiled[group]
-        hits: list[list[int]] = [[] for _ in range(count)]
-
-        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
-            hits[ident].append(end)
-
-        with lock:
-            db.scan(data, match_event_handler=on_match)
-        return hits
-
-
-class _Hits:
-    """Candidate end offsets in one buffer, per database, computed on first use."""
-
-    def __init__(self, dbs: _Databases, buf: str, ascii_only: bool) -> None:
-        self.dbs = dbs
-        # Non-ASCII characters become "?" so that byte offsets equal character offsets; the
-        # managed patterns are ASCII and never need a non-ASCII character to match.
-        encoded = buf.encode("ascii") if ascii_only else buf.encode("ascii", "replace")
-        self.data = encoded + b"\n"
-        self.groups: dict[int, list[list[int]]] = {}
-
-    def get(self, m: _Matcher) -> list[int] | None:
-        if m.hs_index < 0 or self.dbs.compiled[m.hs_db][0] is None:
-            return None
-        if m.hs_db not in self.groups:
-            self.groups[m.hs_db] = self.dbs.scan(m.hs_db, self.data)
-        return self.groups[m.hs_db][m.hs_index]
 
 
 def _lines_before(st: _State, buf: str, pos: int) -> int:

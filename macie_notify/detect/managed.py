@@ -19,8 +19,6 @@ Identifiers of the catalog that are not here (names, addresses, most non-US nati
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,9 +27,6 @@ from macie_notify.detect import validators as v
 
 KEYWORD_DISTANCE = 30
 """Managed identifiers: a keyword within 30 characters (inclusive) before the value."""
-
-CONTEXT_AFTER = 16384
-"""How far past a match a ``context`` check may read (PEM bodies, PuTTY headers)."""
 
 
 @dataclass(frozen=True)
@@ -82,57 +77,6 @@ class Rule:
         if self.anchor:
             return self.anchor
         return f"(?:{self.core})[^{self.after}]" if self.after else f"(?:{self.core})"
-
-
-# -- context checks ---------------------------------------------------------------------
-
-_B64_BODY = re.compile(r"[A-Za-z0-9+/=\s]+")
-
-
-def _pem_block(
-    label: str, body_check: Callable[[str], bool] | None = None
-) -> Callable[[str, int, int], bool]:
-    """A BEGIN line counts only with a base64 body and the matching END line after it."""
-
-    def check(text: str, start: int, end: int) -> bool:
-        header = text[start:end]
-        end_line = header.replace("BEGIN", "END", 1)
-        stop = text.find(end_line, end, end + CONTEXT_AFTER)
-        if stop < 0:
-            return False
-        body = text[end:stop]
-        lines = [ln.strip() for ln in body.strip().splitlines()]
-        # PGP armour and encrypted PKCS#1 put "Key: value" headers before the base64 body.
-        data = "".join(ln for ln in lines if ln and ":" not in ln)
-        if len(data) < 64 or not _B64_BODY.fullmatch(data):
-            return False
-        return body_check(data) if body_check else True
-
-    del label
-    return check
-
-
-def _openssh_body(data: str) -> bool:
-    try:
-        raw = base64.b64decode(data + "=" * (-len(data) % 4))
-    except (ValueError, binascii.Error):
-        return False
-    return raw.startswith(b"openssh-key-v1\x00")
-
-
-_PUTTY_ORDER = ("Encryption:", "Comment:", "Public-Lines:", "Private-Lines:", "Private-MAC:")
-
-
-def _putty_headers(text: str, start: int, end: int) -> bool:
-    """PuTTY's headers in their standard order after ``PuTTY-User-Key-File-N``."""
-    window = text[end : end + CONTEXT_AFTER]
-    pos = 0
-    for header in _PUTTY_ORDER:
-        found = window.find("\n" + header, pos)
-        if found < 0:
-            return False
-        pos = found + 1
-    return True
 
 
 # -- keyword lists (the reference pages' examples; a space also matches _ - or nothing) --
@@ -240,28 +184,28 @@ RULES: tuple[Rule, ...] = (
         r"-----BEGIN OPENSSH PRIVATE KEY-----",
         before=None,
         after=None,
-        context=_pem_block("OPENSSH PRIVATE KEY", _openssh_body),
+        context=v.pem_block("OPENSSH PRIVATE KEY", v.openssh_body),
     ),
     Rule(
         "PGP_PRIVATE_KEY",
         r"-----BEGIN PGP PRIVATE KEY BLOCK-----",
         before=None,
         after=None,
-        context=_pem_block("PGP PRIVATE KEY BLOCK"),
+        context=v.pem_block("PGP PRIVATE KEY BLOCK"),
     ),
     Rule(
         "PKCS",
         r"-----BEGIN (?:RSA |DSA |EC |ENCRYPTED )?PRIVATE KEY-----",
         before=None,
         after=None,
-        context=_pem_block("PRIVATE KEY"),
+        context=v.pem_block("PRIVATE KEY"),
     ),
     Rule(
         "PUTTY_PRIVATE_KEY",
         r"PuTTY-User-Key-File-[23]: ?[a-z0-9-]{3,32}",
         before=_ALNUM,
         after="a-z0-9-",
-        context=_putty_headers,
+        context=v.putty_headers,
     ),
     Rule(
         "STRIPE_CREDENTIALS",

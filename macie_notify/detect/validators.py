@@ -14,7 +14,11 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from datetime import date
+
+CONTEXT_AFTER = 16384
+"""How far past a match a context check may read (PEM bodies, PuTTY headers)."""
 
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
@@ -387,6 +391,57 @@ def basic_auth_ok(text: str) -> bool:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return False
     return ":" in decoded and decoded.isprintable()
+
+
+# -- context checks (they read the text after a match) -----------------------------------
+
+_B64_BODY = re.compile(r"[A-Za-z0-9+/=\s]+")
+
+
+def pem_block(
+    label: str, body_check: Callable[[str], bool] | None = None
+) -> Callable[[str, int, int], bool]:
+    """A BEGIN line counts only with a base64 body and the matching END line after it."""
+
+    def check(text: str, start: int, end: int) -> bool:
+        header = text[start:end]
+        end_line = header.replace("BEGIN", "END", 1)
+        stop = text.find(end_line, end, end + CONTEXT_AFTER)
+        if stop < 0:
+            return False
+        body = text[end:stop]
+        lines = [ln.strip() for ln in body.strip().splitlines()]
+        # PGP armour and encrypted PKCS#1 put "Key: value" headers before the base64 body.
+        data = "".join(ln for ln in lines if ln and ":" not in ln)
+        if len(data) < 64 or not _B64_BODY.fullmatch(data):
+            return False
+        return body_check(data) if body_check else True
+
+    del label
+    return check
+
+
+def openssh_body(data: str) -> bool:
+    try:
+        raw = base64.b64decode(data + "=" * (-len(data) % 4))
+    except (ValueError, binascii.Error):
+        return False
+    return raw.startswith(b"openssh-key-v1\x00")
+
+
+_PUTTY_ORDER = ("Encryption:", "Comment:", "Public-Lines:", "Private-Lines:", "Private-MAC:")
+
+
+def putty_headers(text: str, start: int, end: int) -> bool:
+    """PuTTY's headers in their standard order after ``PuTTY-User-Key-File-N``."""
+    window = text[end : end + CONTEXT_AFTER]
+    pos = 0
+    for header in _PUTTY_ORDER:
+        found = window.find("\n" + header, pos)
+        if found < 0:
+            return False
+        pos = found + 1
+    return True
 
 
 def always(text: str) -> bool:
