@@ -35,6 +35,7 @@ from macie_notify.detect.managed import (
     RULES,
     Rule,
     keyword_regex,
+    keyword_trie,
 )
 from macie_notify.detect.result import MAX_OCCURRENCES, Detection
 from macie_notify.detect.selection import IdentifierSelection
@@ -154,10 +155,7 @@ class Engine:
         if kw_re is None:
             return None
         alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
-        scan = f"(?:{alternatives})(?![0-9a-z])"
-        lowered = keyword_regex([k.lower() for k in keywords])
-        assert lowered is not None
-        folded = lowered.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
+        scan = f"(?:{keyword_trie(keywords)})(?![0-9a-z])"
         matcher = _Matcher(
             re.compile(scan, re.IGNORECASE),
             _longest(scan, re.IGNORECASE),
@@ -165,7 +163,7 @@ class Engine:
             hs_flags=_HS_CASELESS,
             ascii_safe=all(k.isascii() for k in keywords),
             before=re.compile("[0-9a-z]", re.IGNORECASE),
-            folded=re.compile(f"(?:{folded})(?![0-9a-z])"),
+            folded=re.compile(scan),
         )
         self.keyword_matchers.append(matcher)
         return _Gate(matcher, kw_re, reach, len(self.keyword_matchers) - 1)
