@@ -41,6 +41,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO
 
@@ -135,7 +136,7 @@ class Scanner:
             return
         with handle:
             try:
-                yield from self.scan_file(handle, name=display, seekable=True)
+                yield from self.scan_file(handle, name=display, seekable=handle.seekable())
             except PermissionError:
                 yield skipped(display, PERMISSION_DENIED)
             except OSError:
@@ -170,8 +171,19 @@ def _walk(root: str, exclude: Sequence[str]) -> Iterator[tuple[str, str]]:
         )
         for name in sorted(files):
             rel = _join(rel_folder, name)
-            if not _excluded(rel, exclude):
-                yield rel, os.path.join(folder, name)
+            full = os.path.join(folder, name)
+            # Pipes, sockets and devices inside a folder would block or never end; a path
+            # named on the command line is read whatever it is (``<(cmd)`` is a pipe).
+            if not _excluded(rel, exclude) and not _special(full):
+                yield rel, full
+
+
+def _special(path: str) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # dangling link or vanished file: reported when opened
+    return not stat.S_ISREG(mode)
 
 
 def _join(folder: str, name: str) -> str:

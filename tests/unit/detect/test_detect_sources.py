@@ -50,6 +50,12 @@ def test_unreadable_and_vanished_files(scanner: Scanner, tmp_path: Path) -> None
         assert results["locked.txt"].reason == "PERMISSION_DENIED"
 
 
+def test_pipes_in_folders_are_not_read(scanner: Scanner, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "ok.txt").write_text(SSN)
+    assert [r.path for r in scanner.scan_paths([str(tmp_path)])] == ["ok.txt"]
+
+
 def test_binary_files_are_skipped(scanner: Scanner) -> None:
     png = scanner.scan_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, name="a.png")
     blob = scanner.scan_bytes(bytes(range(256)) * 40 + SSN.encode(), name="a.bin")
