@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import resource
 import shutil
@@ -121,10 +122,12 @@ def bench_engine(engine: str, paths: list[Path]) -> tuple[float, int]:
 
 
 def bench_detect_secrets(paths: list[Path]) -> float | None:
-    exe = shutil.which("detect-secrets") or (
-        str(Path(sys.executable).parent / "detect-secrets")
-        if (Path(sys.executable).parent / "detect-secrets").exists()
-        else None
+    """detect-secrets (not a dependency): from $DETECT_SECRETS, PATH or this interpreter's bin."""
+    beside = Path(sys.executable).parent / "detect-secrets"
+    exe = (
+        os.environ.get("DETECT_SECRETS")
+        or shutil.which("detect-secrets")
+        or (str(beside) if beside.exists() else None)
     )
     if exe is None:
         return None
