@@ -157,12 +157,12 @@ class Engine:
         alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
         scan = f"(?:{keyword_trie(keywords)})(?![0-9a-z])"
         matcher = _Matcher(
-            re.compile(scan, re.IGNORECASE),
-            _longest(scan, re.IGNORECASE),
+            re.compile(scan, re.IGNORECASE | re.ASCII),
+            _longest(scan, re.IGNORECASE | re.ASCII),
             f"(?:{alternatives})[^0-9a-zA-Z]",
             hs_flags=_HS_CASELESS,
             ascii_safe=all(k.isascii() for k in keywords),
-            before=re.compile("[0-9a-z]", re.IGNORECASE),
+            before=re.compile("[0-9a-z]", re.IGNORECASE | re.ASCII),
             folded=re.compile(scan),
         )
         self.keyword_matchers.append(matcher)
