@@ -57,6 +57,7 @@ class LocalServer:
         self._log_requests = log_requests
         self.app: LocalApp = LocalApp(latency_ms=latency_ms)
         self._server: Any = None
+        self._stopping = False
         self._thread: threading.Thread | None = None
         self.on_stop: list[Callable[[], None]] = []
         # Part-2 wiring: extensions that own timers start them here (run after start()).
@@ -104,16 +105,23 @@ class LocalServer:
 
     def stop(self) -> None:
         """Stop serving and release the port (idempotent)."""
-        server, self._server = self._server, None
-        if server is None:
+        server = self._server
+        if server is None or self._stopping:
             return
-        for callback in reversed(self.on_stop):
-            callback()
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        # Extensions drain in-flight work (Lambda invocations, event deliveries) in their
+        # stop callbacks, and that work still calls this endpoint: keep serving until then.
+        self._stopping = True
+        try:
+            for callback in reversed(self.on_stop):
+                callback()
+        finally:
+            self._server = None
+            self._stopping = False
+            server.shutdown()
+            server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+                self._thread = None
 
     @property
     def port(self) -> int:

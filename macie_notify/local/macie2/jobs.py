@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
@@ -68,6 +68,10 @@ class _RunState:
     pending: list[S3Object] | None = None
     since: dt.datetime | None = None
     previous_run: dt.datetime | None = None
+    # (bucket, key, ETag) already analysed: S3's LastModified has whole-second precision, so
+    # an object written in the second a run started is eligible again and this keeps it
+    # from being analysed twice.
+    analysed: set[tuple[str, str, str]] = field(default_factory=set)
     paused: bool = False
     cancelled: bool = False
     running: bool = False
@@ -253,6 +257,7 @@ class JobRunner:
             if obj.bucket not in buckets:
                 buckets[obj.bucket] = bucket_details(client, obj.bucket, state.account_id)
             self._scan_object(client, backend, job, obj, buckets[obj.bucket], selection, custom)
+            state.analysed.add((obj.bucket, obj.key, obj.etag))
         state.pending = None
         state.previous_run = started
         state.since = started
@@ -274,7 +279,9 @@ class JobRunner:
         objects = []
         for bucket in self._buckets(client, definition, state.account_id):
             for obj in list_objects(client, bucket, with_tags):
-                if state.since and obj.last_modified < state.since:
+                if state.since and obj.last_modified < state.since.replace(microsecond=0):
+                    continue
+                if (obj.bucket, obj.key, obj.etag) in state.analysed:
                     continue
                 if matches_scoping(scoping, obj):
                     objects.append(obj)
