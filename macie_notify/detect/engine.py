@@ -112,6 +112,8 @@ class _State:
     kw_ends: list[list[int]]
     base: int = 0
     lines_before: int = 0
+    column_before: int = 0
+    """Characters of the current line that precede the buffer (a line may span buffers)."""
     line_marks: list[tuple[int, int]] = field(default_factory=list)
     """(file offset, newlines from the buffer start) checkpoints, for occurrence lines."""
 
@@ -251,6 +253,8 @@ class Engine:
                 self._process(buf, st, final=False)
                 drop = len(buf) - OVERLAP - KEEP_BEFORE
                 st.lines_before += buf.count("\n", 0, drop)
+                newline = buf.rfind("\n", 0, drop)
+                st.column_before = drop - newline - 1 if newline >= 0 else st.column_before + drop
                 st.base += drop
                 parts, size = [buf[drop:]], len(buf) - drop
         self._process("".join(parts), st, final=True)
@@ -333,9 +337,10 @@ class Engine:
                 det.identifier_id = m.custom.spec.id
         det.count += 1
         if len(det.occurrences) < MAX_OCCURRENCES:
-            line_start = buf.rfind("\n", 0, s) + 1
+            newline = buf.rfind("\n", 0, s)
+            column = s - newline if newline >= 0 else st.column_before + s + 1
             line = st.lines_before + _lines_before(st, buf, s) + 1
-            det.occurrences.append(st.structure.locate(buf, s, st.base, line, s - line_start + 1))
+            det.occurrences.append(st.structure.locate(buf, s, st.base, line, column))
 
 
 def _lines_before(st: _State, buf: str, pos: int) -> int:

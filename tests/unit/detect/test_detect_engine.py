@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, Scanner
 from macie_notify.detect import engine as engine_module
@@ -115,3 +117,43 @@ def test_structured_corpus_agrees(scanners: dict[str, Scanner]) -> None:
     results = [summary(s.engine.scan([text], structure_for("a.csv"))) for s in scanners.values()]
     assert results[0] == results[1]
     assert results[0]["USA_SOCIAL_SECURITY_NUMBER"][0] == 3000
+
+
+FRAGMENTS = [
+    *VALUES,
+    "card",
+    "ssn",
+    "employee",
+    "4539",
+    "-",
+    " ",
+    "\n",
+    ",",
+    "é",
+    "0",
+    "12",
+    "DE89",
+    "eyJhbGciOiJIUzI1NiJ9",
+    "Cookie:",
+    "Authorization: Basic ",
+    "x" * 50,
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=3000),
+    piece=st.integers(min_value=1, max_value=5000),
+)
+def test_engines_agree_on_any_mix(
+    scanners: dict[str, Scanner], parts: list[str], piece: int
+) -> None:
+    text = "".join(parts)
+    fast = summary(scanners["hyperscan"].engine.scan([text], Structure()))
+    saved = engine_module.CHUNK, engine_module.OVERLAP
+    engine_module.CHUNK, engine_module.OVERLAP = 24_000, 20_000  # many buffers per text
+    try:
+        pure = summary(scanners["pure"].engine.scan(pieces(text, piece), Structure()))
+    finally:
+        engine_module.CHUNK, engine_module.OVERLAP = saved
+    assert pure == fast
