@@ -29,13 +29,13 @@ from typing import Any
 
 from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec
 from macie_notify.detect.fastpath import Databases, Hits
+from macie_notify.detect.keywords import KeywordFinder
 from macie_notify.detect.macie_regex import translate
 from macie_notify.detect.managed import (
     KEYWORD_DISTANCE,
     RULES,
     Rule,
     keyword_regex,
-    keyword_trie,
 )
 from macie_notify.detect.result import MAX_OCCURRENCES, Detection
 from macie_notify.detect.selection import IdentifierSelection
@@ -81,9 +81,6 @@ class _Matcher:
     hs_flags: int = 0
     ascii_safe: bool = True
     """Hyperscan may scan buffers with non-ASCII text for this pattern (mapped to "?")."""
-    folded: re.Pattern[str] | None = None
-    """Keyword matchers: the same pattern, case-sensitive, for lower-cased ASCII text (``re``
-    runs case-insensitive alternations an order of magnitude slower)."""
     back: int | None = None
     """How far before a Hyperscan candidate's end offset a match may start (default: one
     maximal match length)."""
@@ -108,8 +105,8 @@ class _State:
     structure: Structure
     tally: Tally
     resume: list[int]
-    kw_resume: list[int]
     kw_ends: list[list[int]]
+    kw_resume: int = 0
     base: int = 0
     lines_before: int = 0
     column_before: int = 0
@@ -138,6 +135,8 @@ class Engine:
     ) -> None:
         self.identifiers = identifiers
         self.keyword_matchers: list[_Matcher] = []
+        """Hyperscan candidates for each keyword set (``self.keywords`` slot = index)."""
+        self.keywords = KeywordFinder()
         self.matchers: list[_Matcher] = [
             self._rule_matcher(rule) for rule in RULES if identifiers & set(rule.reports)
         ]
@@ -157,18 +156,10 @@ class Engine:
         if kw_re is None:
             return None
         alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
-        scan = f"(?:{keyword_trie(keywords)})(?![0-9a-z])"
-        matcher = _Matcher(
-            re.compile(scan, re.IGNORECASE | re.ASCII),
-            _longest(scan, re.IGNORECASE | re.ASCII),
-            f"(?:{alternatives})[^0-9a-zA-Z]",
-            hs_flags=_HS_CASELESS,
-            ascii_safe=all(k.isascii() for k in keywords),
-            before=re.compile("[0-9a-z]", re.IGNORECASE | re.ASCII),
-            folded=re.compile(scan),
-        )
+        slot = self.keywords.add(keywords)
+        matcher = _Matcher(kw_re, 0, f"(?:{alternatives})[^0-9a-zA-Z]", hs_flags=_HS_CASELESS)
         self.keyword_matchers.append(matcher)
-        return _Gate(matcher, kw_re, reach, len(self.keyword_matchers) - 1)
+        return _Gate(matcher, kw_re, reach, slot)
 
     def _rule_matcher(self, rule: Rule) -> _Matcher:
         python = rule.python_pattern()
@@ -240,9 +231,7 @@ class Engine:
     def scan(self, pieces: Iterable[str], structure: Structure) -> Tally:
         """Scan a stream of decoded text (any piece sizes); returns counts and occurrences."""
         kws = len(self.keyword_matchers)
-        st = _State(
-            structure, Tally(), [0] * len(self.matchers), [0] * kws, [[] for _ in range(kws)]
-        )
+        st = _State(structure, Tally(), [0] * len(self.matchers), [[] for _ in range(kws)])
         parts: list[str] = []
         size = 0
         for piece in pieces:
@@ -266,24 +255,33 @@ class Engine:
             st.structure.prepare(buf)
         ascii_only = buf.isascii()
         hits = Hits(self._dbs, buf, ascii_only) if self._dbs is not None else None
-        # Pure path, ASCII text: keywords are searched in the lower-cased copy (same offsets).
-        low = buf.lower() if hits is None and ascii_only and self.keyword_matchers else None
-        for i, km in enumerate(self.keyword_matchers):
-            ends = [e for e in st.kw_ends[i] if e >= st.base]
-            start = max(0, st.kw_resume[i] - st.base)
-            sink = _collect(km, buf, ends, st.base)
-            if low is not None and km.folded is not None:
-                last = _scan_range(km.folded, low, start, limit, sink)
-            else:
-                last = self._run(km, buf, start, limit, hits, ascii_only, sink)
-            st.kw_resume[i] = st.base + max(last, limit)
-            st.kw_ends[i] = ends
+        if self.keyword_matchers:
+            self._keyword_ends(buf, st, limit, hits, ascii_only)
         for index, m in enumerate(self.matchers):
             start = max(0, st.resume[index] - st.base)
             regions = self._regions(m, buf, start, st)
             sink = _recorder(self, m, buf, st)
             last = self._run(m, buf, start, limit, hits, ascii_only, sink, regions)
             st.resume[index] = st.base + max(last, limit)
+
+    def _keyword_ends(
+        self, buf: str, st: _State, limit: int, hits: Hits | None, ascii_only: bool
+    ) -> None:
+        """Update ``st.kw_ends`` with the keywords that start in ``[resume, limit)``."""
+        start = max(0, st.kw_resume - st.base)
+        windows = None
+        if hits is not None and (ascii_only or self.keywords.ascii_only):
+            reach = self.keywords.longest + 2
+            ends = sorted(e for km in self.keyword_matchers for e in hits.get(km) or ())
+            windows = _merge(((e - reach, e + 1) for e in ends), start, len(buf))
+        # ASCII text: keywords are searched in the lower-cased copy (same offsets, and ``re``
+        # matches case-sensitive patterns several times faster).
+        low = buf.lower() if ascii_only else None
+        found = self.keywords.ends(buf, low, start, limit, windows)
+        for slot, new in enumerate(found):
+            carried = [e for e in st.kw_ends[slot] if e >= st.base]
+            st.kw_ends[slot] = carried + [st.base + e for e in new]
+        st.kw_resume = st.base + limit
 
     def _regions(
         self, m: _Matcher, buf: str, start: int, st: _State
@@ -353,16 +351,6 @@ def _lines_before(st: _State, buf: str, pos: int) -> int:
     lines += buf.count("\n", at - st.base, pos)
     bisect.insort(marks, (st.base + pos, lines))
     return lines
-
-
-def _collect(m: _Matcher, buf: str, ends: list[int], base: int) -> Sink:
-    before = m.before
-
-    def sink(s: int, e: int) -> None:
-        if before is None or s == 0 or not before.match(buf, s - 1):
-            ends.append(base + e)
-
-    return sink
 
 
 def _recorder(engine: Engine, m: _Matcher, buf: str, st: _State) -> Sink:
