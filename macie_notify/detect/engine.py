@@ -254,7 +254,7 @@ class Engine:
         if st.base == 0:
             st.structure.prepare(buf)
         ascii_only = buf.isascii()
-        hits = Hits(self._dbs, buf, ascii_only) if self._dbs is not None else None
+        hits = Hits(self._dbs, buf, ascii_only, final) if self._dbs is not None else None
         if self.keyword_matchers:
             self._keyword_ends(buf, st, limit, hits, ascii_only)
         for index, m in enumerate(self.matchers):
@@ -274,9 +274,10 @@ class Engine:
             reach = self.keywords.longest + 2
             ends = sorted(e for km in self.keyword_matchers for e in hits.get(km) or ())
             windows = _merge(((e - reach, e + 1) for e in ends), start, len(buf))
-        # ASCII text: keywords are searched in the lower-cased copy (same offsets, and ``re``
-        # matches case-sensitive patterns several times faster).
-        low = buf.lower() if ascii_only else None
+        # Pure path, ASCII text: keywords are searched in the lower-cased copy (same offsets,
+        # and ``re`` matches case-sensitive patterns several times faster). The Hyperscan
+        # path lower-cases each small window instead.
+        low = buf.lower() if ascii_only and windows is None else None
         found = self.keywords.ends(buf, low, start, limit, windows)
         for slot, new in enumerate(found):
             carried = [e for e in st.kw_ends[slot] if e >= st.base]

@@ -74,12 +74,15 @@ class Databases:
 class Hits:
     """Candidate end offsets in one buffer, per database, computed on first use."""
 
-    def __init__(self, dbs: Databases, buf: str, ascii_only: bool) -> None:
+    def __init__(self, dbs: Databases, buf: str, ascii_only: bool, final: bool) -> None:
         self.dbs = dbs
         # Non-ASCII characters become "?" so that byte offsets equal character offsets; the
         # managed patterns are ASCII and never need a non-ASCII character to match.
         encoded = buf.encode("ascii") if ascii_only else buf.encode("ascii", "replace")
-        self.data = encoded + b"\n"
+        # At the end of the text a newline stands for "no next character", which a pattern's
+        # right boundary class accepts; earlier buffers need none (their last characters
+        # are scanned again at the start of the next buffer).
+        self.data = encoded + b"\n" if final else encoded
         self.groups: dict[int, list[list[int]]] = {}
 
     def get(self, m: Candidate) -> list[int] | None:
