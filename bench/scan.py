@@ -2,7 +2,8 @@
 
 Run:
     python bench/scan.py                 # ~40 MB corpus: MB/s for Hyperscan, pure Python,
-                                         # and detect-secrets when it is installed
+                                         # and detect-secrets when installed (on PATH, or
+                                         # DETECT_SECRETS=/path/to/detect-secrets)
     python bench/scan.py --mode rss      # a 1 GiB generated stream: peak RSS must stay < 200 MB
     python bench/scan.py --mode rss --size-mb 200 --engine pure
 
