@@ -40,6 +40,9 @@ class AwsSettings:
     config_region: str | None = None
     endpoint_url: str | None = None
     local: bool = False
+    # Always the dummy credentials (the embedded endpoint `demo` starts): never read the
+    # credential chain, whose instance-metadata probe would leave the machine.
+    dummy_credentials: bool = False
     max_attempts: int = 5
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
@@ -76,6 +79,10 @@ class Aws:
         import boto3
         import botocore.exceptions
 
+        if self.settings.dummy_credentials:
+            return boto3.Session(
+                aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY
+            )
         try:
             session = boto3.Session(profile_name=self.settings.profile)
         except botocore.exceptions.ProfileNotFound as exc:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Check the config offline (schema, regexes, Macie limits).",
     ),
     "local": ("macie_notify.cli.local", "local_group", "Run the embedded local AWS (--local)."),
+    "demo": ("macie_notify.cli.demo", "demo_cmd", "Run the whole pipeline on the local AWS."),
     "scan": ("macie_notify.cli.scan", "scan_cmd", "Scan local files for sensitive data."),
     "notify": (
         "macie_notify.cli.notify",

@@ -20,6 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "findings": {"aws", "errors", "render"},
     "samples": {"aws", "errors"},
     "local": {"local", "detect", "errors", "notifier_zip", ""},
+    # the demo provisions on an endpoint it starts: stack's role until stack/ exists
+    "demo": {"demo", "aws", "config", "packaging", "local", "notifier", "errors", ""},
     "detect": {"detect", "errors"},
     "packaging": {"errors"},
     "config": {"config", "errors", "detect.catalog", "detect.macie_regex"},

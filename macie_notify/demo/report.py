@@ -1,0 +1,209 @@
+"""What the demo shows: the job's findings read back from Macie, and what reached Slack.
+
+Findings come from ListFindings (criteria: this job, not archived) and GetFindings, as
+``findings list`` reads them. Which of them should have reached Slack is decided by the
+notifier's own filters over the function's environment, so the demo checks the
+deployed behaviour rather than a second copy of it; a finding "reached Slack" when a
+message the sink recorded names its id (the notifier writes it in every message).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from macie_notify.notifier.event import MacieFindingEvent, envelope
+from macie_notify.notifier.filters import should_notify
+from macie_notify.notifier.settings import Settings
+
+GET_FINDINGS_BATCH = 50  # GetFindings takes at most 50 ids
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """The outcome of one demo run (``to_dict()`` is the ``-o json`` document)."""
+
+    endpoint: str
+    region: str
+    bucket: str
+    job_id: str
+    channel: str
+    min_severity: str
+    findings: tuple[dict[str, Any], ...]
+    slack_messages: tuple[dict[str, Any], ...]
+    qualifying: tuple[str, ...]
+    delivered: tuple[str, ...]
+    function: str = ""
+    uploaded: int = 0
+    seconds: float = 0.0
+    notifier_log: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Ids of findings the function should have posted but no message names."""
+        done = set(self.delivered)
+        return tuple(fid for fid in self.qualifying if fid not in done)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "findings": len(self.findings),
+            "qualifying": len(self.qualifying),
+            "postedToSlack": len(self.delivered),
+            "notPosted": list(self.missing),
+            "channel": self.channel,
+            "minSeverity": self.min_severity,
+            "bucket": self.bucket,
+            "jobId": self.job_id,
+            "function": self.function,
+            "sampleFiles": self.uploaded,
+            "seconds": round(self.seconds, 2),
+        }
+
+    def summary_line(self) -> str:
+        """``5 findings, 5 posted to Slack #aws-macie-events (Low and above) in 6.1 s``."""
+        n, m = len(self.findings), len(self.delivered)
+        line = (
+            f"{n} finding{'s' if n != 1 else ''}, {m} posted to Slack {self.channel} "
+            f"({self.min_severity} and above) in {self.seconds:.1f} s"
+        )
+        if self.missing:
+            line += f"; {len(self.missing)} that qualify were not posted"
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "findings": list(self.findings),
+            "slackMessages": list(self.slack_messages),
+            "summary": self.summary(),
+        }
+
+
+def job_findings(macie2: Any, job_id: str) -> list[dict[str, Any]]:
+    """The job's findings that are not archived, most severe first, then by object key.
+
+    https://docs.aws.amazon.com/macie/latest/APIReference/findings.html
+    """
+    criteria = {
+        "criterion": {
+            "classificationDetails.jobId": {"eq": [job_id]},
+            "archived": {"eq": ["false"]},
+        }
+    }
+    ids: list[str] = []
+    for page in macie2.get_paginator("list_findings").paginate(findingCriteria=criteria):
+        ids.extend(page.get("findingIds", []))
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), GET_FINDINGS_BATCH):
+        batch = ids[start : start + GET_FINDINGS_BATCH]
+        found.extend(macie2.get_findings(findingIds=batch).get("findings", []))
+    return sorted(found, key=lambda f: (-_score(f), object_key(f) or "", f.get("type", "")))
+
+
+def _score(finding: Mapping[str, Any]) -> int:
+    return int((finding.get("severity") or {}).get("score") or 0)
+
+
+def object_key(finding: Mapping[str, Any]) -> str | None:
+    s3_object = (finding.get("resourcesAffected") or {}).get("s3Object") or {}
+    key = s3_object.get("key")
+    return str(key) if key else None
+
+
+def detections_summary(finding: Mapping[str, Any]) -> str:
+    """``USA_SOCIAL_SECURITY_NUMBER x12, employee-id x12``: what the job found in the object."""
+    result = (finding.get("classificationDetails") or {}).get("result") or {}
+    parts = [
+        f"{d.get('type')} x{d.get('count')}"
+        for category in result.get("sensitiveData") or []
+        for d in category.get("detections") or []
+    ]
+    custom = (result.get("customDataIdentifiers") or {}).get("detections") or []
+    parts += [f"{d.get('name')} x{d.get('count')}" for d in custom]
+    return ", ".join(parts) or "-"
+
+
+def qualifying_ids(
+    findings: Sequence[Mapping[str, Any]], environment: Mapping[str, str]
+) -> tuple[str, ...]:
+    """Ids of the findings the function, configured with ``environment``, posts."""
+    settings = Settings.from_env(environment)
+    out = []
+    for finding in findings:
+        event = MacieFindingEvent(envelope(_plain(finding)))
+        if should_notify(event, settings).notify:
+            out.append(str(finding["id"]))
+    return tuple(out)
+
+
+def _plain(finding: Mapping[str, Any]) -> dict[str, Any]:
+    # GetFindings gives datetimes; the event Macie publishes has ISO 8601 strings.
+    return dict(json.loads(json.dumps(finding, default=_iso)))
+
+
+def _iso(value: Any) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat()) if callable(isoformat) else str(value)
+
+
+def messages_for(
+    findings: Sequence[Mapping[str, Any]], messages: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """The sink's messages that name one of ``findings``, and the ids they name."""
+    ids = [str(f["id"]) for f in findings]
+    ours: list[dict[str, Any]] = []
+    named: set[str] = set()
+    for message in messages:
+        text = json.dumps(message, ensure_ascii=False)
+        hits = {fid for fid in ids if fid in text}
+        if hits:
+            ours.append(dict(message))
+            named |= hits
+    return ours, tuple(fid for fid in ids if fid in named)
+
+
+def notifier_decisions(logs: Any, log_group: str) -> dict[str, dict[str, Any]]:
+    """finding id -> the notifier's last log record for it (decision, reason or error).
+
+    The function writes one JSON line per invocation; they explain a finding that did not
+    reach Slack. Only read when something is missing.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=log_group)
+        for page in pages:
+            for event in page.get("events", []):
+                record = _json_line(str(event.get("message", "")))
+                if record and record.get("findingId"):
+                    out[str(record["findingId"])] = record
+    except logs.exceptions.ResourceNotFoundException:
+        return {}
+    return out
+
+
+def _json_line(text: str) -> dict[str, Any] | None:
+    text = text.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+__all__ = [
+    "DemoReport",
+    "detections_summary",
+    "job_findings",
+    "messages_for",
+    "notifier_decisions",
+    "object_key",
+    "qualifying_ids",
+]
