@@ -189,6 +189,7 @@ def ensure_bucket(s3: Any, config: Config, bucket: str, region: str, tags: dict[
         )
         done.append("public access blocked")
     if config.bucket.enforce_tls:
+        lift_tls_policy(s3, bucket)
         done.append("TLS only after the scan")
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tag_list(tags, "Key", "Value")})
     return f"bucket {bucket} ({', '.join(done)})"
@@ -210,13 +211,19 @@ def _encrypt(s3: Any, config: Config, bucket: str) -> str:
 
 
 def enforce_tls(s3: Any, bucket: str) -> None:
-    """Put the TLS-only bucket policy.
-
-    On AWS this goes with the bucket, before any upload. The demo puts it after the scan:
-    moto's S3 evaluates bucket policies without their conditions, so on the local
-    endpoint (plain HTTP) this Deny would refuse every upload and every read of the job.
-    """
+    """Put the TLS-only bucket policy (after the scan: see :func:`lift_tls_policy`)."""
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket)))
+
+
+def lift_tls_policy(s3: Any, bucket: str) -> None:
+    """Remove the policy a previous run put, so that this run can upload.
+
+    The local endpoint speaks plain HTTP, which a TLS-only policy denies, as AWS would
+    (moto even denies it whatever the condition says). On AWS the policy goes with the
+    bucket; the demo uploads and scans first and puts it afterwards. DeleteBucketPolicy
+    succeeds when there is none.
+    """
+    s3.delete_bucket_policy(Bucket=bucket)
 
 
 def tls_only_policy(bucket: str) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""``macie-notify demo --endpoint-url``: a running local endpoint, run twice; delivery failures."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from macie_notify.cli.main import run
+from macie_notify.local import LocalServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as srv:
+        runner = srv.event_router.runner
+        runner.retry_delays = (0.05, 0.1)  # Lambda's async retries, quickly
+        yield srv
+
+
+def test_refused_token_exits_1_then_a_second_run_reuses_everything(
+    server: LocalServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    server.slack_sink.configure(tokens=["xoxb-only-this-one"])  # the demo's token is refused
+
+    code = run(["demo", "--endpoint-url", server.endpoint_url, "-o", "json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    first = json.loads(captured.out)  # the report is printed before the verdict
+    assert first["slackMessages"] == []
+    assert len(first["summary"]["notPosted"]) == len(first["findings"]) > 0
+    lines = captured.err.strip().splitlines()
+    assert lines[-2].startswith("Error: ")
+    assert "did not reach Slack" in lines[-2]
+    assert "invalid_auth" in lines[-2]  # the notifier's own log says why
+    assert lines[-1] == (
+        "Hint: run again with --keep-running and read the function's log: "
+        "aws logs tail /aws/lambda/macie-demo-notifier"
+    )
+    assert "✓ local AWS (running) at " + server.endpoint_url in captured.err
+
+    server.slack_sink.configure(tokens=None)  # any xoxb- token again
+    code = run(["demo", "--endpoint-url", server.endpoint_url, "-o", "json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    second = json.loads(captured.out)
+    # Only the second job's findings, every one posted; nothing was created twice.
+    assert second["summary"]["jobId"] != first["summary"]["jobId"]
+    assert len(second["findings"]) == len(first["findings"])
+    assert second["summary"]["postedToSlack"] == len(second["findings"])
+    macie2 = server.client("macie2", "eu-west-1")
+    assert len(macie2.list_custom_data_identifiers()["items"]) == 1
+    assert len(server.client("lambda", "eu-west-1").list_functions()["Functions"]) == 1
+
+
+def test_an_endpoint_that_is_not_local_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = run(["demo", "--endpoint-url", f"http://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"Error: http://127.0.0.1:{port} is not a macie-notify local endpoint" in err
+    assert "Hint: start one with `macie-notify local serve`" in err
+    assert "Traceback" not in err
