@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -98,7 +97,7 @@ def _render(app: AppContext, report: DemoReport) -> None:
     if app.settings.output != "table":
         app.render(report.to_dict())
         return
-    from macie_notify.demo.report import detections_summary, object_key
+    from macie_notify.demo.report import detections_summary, message_rows, object_key
     from macie_notify.render import Column, TableSpec
 
     app.render(
@@ -115,25 +114,18 @@ def _render(app: AppContext, report: DemoReport) -> None:
         ),
     )
     app.render(
-        list(report.slack_messages),
+        message_rows(report),
         table=TableSpec(
             columns=[
-                Column("Channel", lambda m: f"#{m.get('channel_name') or m.get('channel')}"),
-                Column("Header", _header),
-                Column("Text (fallback)", "text"),
+                Column("Channel", "channel"),
+                Column("Message", "message"),
+                Column("Object", "object"),
             ],
             title="Slack messages (local sink)",
             empty="No Slack messages.",
         ),
     )
     app.out.print(report.summary_line(), markup=False, highlight=False, soft_wrap=True)
-
-
-def _header(message: Mapping[str, Any]) -> str:
-    for block in message.get("blocks") or []:
-        if isinstance(block, dict) and block.get("type") == "header":
-            return str((block.get("text") or {}).get("text") or "")
-    return "-"
 
 
 def _hold(app: AppContext, endpoint: Endpoint, report: DemoReport) -> None:

@@ -111,8 +111,8 @@ def provision(
     ids = ensure_identifiers(aws.client("macie2"), config.job_custom_identifiers(), tags)
     if ids:
         progress(f"{len(ids)} custom data identifier{'s' if len(ids) != 1 else ''}")
-    env = slack_environment(aws.client("secretsmanager"), config, names, slack, tags)
-    progress(f"Slack {slack.describe(config)} (token in Secrets Manager {names.secret})")
+    env, kept = slack_environment(aws.client("secretsmanager"), config, names, slack, tags)
+    progress(f"Slack {slack.describe(config)}, {kept}")
     dlq_arn = ensure_queue(aws.client("sqs"), names.queue, tags) if _wants_dlq(config) else None
     role_arn = ensure_role(aws.client("iam"), names, tags)
     function_arn = ensure_function(
@@ -306,23 +306,31 @@ class SlackTarget:
     def describe(config: Config) -> str:
         slack = config.notifications.slack
         if slack.mode == "webhook":
-            return "incoming webhook (local sink)"
-        return f"{slack.channel} (local sink)"
+            return "incoming webhook on the local sink"
+        return f"{slack.channel} on the local sink"
 
 
 def slack_environment(
     secrets: Any, config: Config, names: Names, slack: SlackTarget, tags: dict[str, str]
-) -> dict[str, str]:
-    """The function's environment: the config's part plus the secret's ARN and the sink."""
+) -> tuple[dict[str, str], str]:
+    """The function's environment (the config's part, the credential, the sink) and
+    where the credential is kept.
+
+    The credential is the demo's: a bot token the sink accepts, or the sink's webhook URL.
+    """
     env = config.notifications.notifier_environment()
     env["SLACK_API_URL"] = slack.api_url
     if config.notifications.include_sample_findings:
         env["INCLUDE_SAMPLE_FINDINGS"] = "true"
     webhook = config.notifications.slack.mode == "webhook"
     value = slack.webhook_url(config.stack.name) if webhook else DEMO_BOT_TOKEN
+    kind = "webhook URL" if webhook else "token"
+    if config.notifications.slack.token_store == "env":
+        env["SLACK_WEBHOOK_URL" if webhook else "SLACK_BOT_TOKEN"] = value
+        return env, f"{kind} in the function's environment"
     arn = ensure_secret(secrets, names.secret, value, tags)
     env["SLACK_WEBHOOK_SECRET_ARN" if webhook else "SLACK_TOKEN_SECRET_ARN"] = arn
-    return env
+    return env, f"{kind} in Secrets Manager {names.secret}"
 
 
 def ensure_secret(secrets: Any, name: str, value: str, tags: dict[str, str]) -> str:

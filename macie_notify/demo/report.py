@@ -168,6 +168,30 @@ def messages_for(
     return ours, tuple(fid for fid in ids if fid in named)
 
 
+def message_rows(report: DemoReport) -> list[dict[str, str]]:
+    """One row per Slack message: channel, header (else the fallback text), its object."""
+    keys = {str(f["id"]): object_key(f) or "-" for f in report.findings}
+    rows = []
+    for message in report.slack_messages:
+        text = json.dumps(message, ensure_ascii=False)
+        about = next((key for fid, key in keys.items() if fid in text), "-")
+        rows.append(
+            {
+                "channel": f"#{message.get('channel_name') or message.get('channel')}",
+                "message": _header(message) or str(message.get("text") or ""),
+                "object": about,
+            }
+        )
+    return rows
+
+
+def _header(message: Mapping[str, Any]) -> str | None:
+    for block in message.get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "header":
+            return str((block.get("text") or {}).get("text") or "") or None
+    return None
+
+
 def notifier_decisions(logs: Any, log_group: str) -> dict[str, dict[str, Any]]:
     """finding id -> the notifier's last log record for it (decision, reason or error).
 
@@ -202,6 +226,7 @@ __all__ = [
     "DemoReport",
     "detections_summary",
     "job_findings",
+    "message_rows",
     "messages_for",
     "notifier_decisions",
     "object_key",
