@@ -1,0 +1,167 @@
+"""Pure parts of the demo: job polling with injected time, the report, sources, policies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from macie_notify.config import loads
+from macie_notify.demo import example_config, resolve_source, sample_data_dir
+from macie_notify.demo.errors import DemoError
+from macie_notify.demo.provision import (
+    Names,
+    sample_files,
+    stack_tags,
+    tls_only_policy,
+    wait_for_job,
+)
+from macie_notify.demo.report import (
+    DemoReport,
+    detections_summary,
+    message_rows,
+    messages_for,
+    qualifying_ids,
+)
+from macie_notify.errors import UsageError
+
+if TYPE_CHECKING:
+    from tests.conftest import FakeClock, FakeSleep
+
+
+class ScriptedMacie:
+    """DescribeClassificationJob answering the given statuses in turn (last one repeats)."""
+
+    def __init__(self, *statuses: str) -> None:
+        self.statuses = list(statuses)
+        self.calls = 0
+
+    def describe_classification_job(self, jobId: str) -> dict[str, Any]:
+        status = self.statuses[min(self.calls, len(self.statuses) - 1)]
+        self.calls += 1
+        return {"jobId": jobId, "jobStatus": status}
+
+
+def test_wait_for_job_polls_until_complete(fake_clock: FakeClock, fake_sleep: FakeSleep) -> None:
+    macie = ScriptedMacie("RUNNING", "RUNNING", "COMPLETE")
+    job = wait_for_job(macie, "j1", 10, fake_sleep, fake_clock.monotonic, interval=0.5)
+    assert job["jobStatus"] == "COMPLETE"
+    assert fake_sleep.calls == [0.5, 0.5]
+
+
+def test_wait_for_job_times_out_with_a_hint(fake_clock: FakeClock, fake_sleep: FakeSleep) -> None:
+    with pytest.raises(DemoError) as caught:
+        wait_for_job(ScriptedMacie("RUNNING"), "j1", 2, fake_sleep, fake_clock.monotonic)
+    assert (
+        caught.value.message == "classification job j1 did not complete within 2 s (status RUNNING)"
+    )
+    assert caught.value.hint is not None and "--timeout" in caught.value.hint
+    assert sum(fake_sleep.calls) == pytest.approx(2.0)
+
+
+def test_wait_for_job_stops_on_cancelled(fake_clock: FakeClock, fake_sleep: FakeSleep) -> None:
+    with pytest.raises(DemoError, match=r"stopped \(CANCELLED\)"):
+        wait_for_job(ScriptedMacie("CANCELLED"), "j1", 10, fake_sleep, fake_clock.monotonic)
+    assert fake_sleep.calls == []
+
+
+def _finding(fid: str, severity: str, key: str, **extra: Any) -> dict[str, Any]:
+    score = {"Low": 1, "Medium": 2, "High": 3}[severity]
+    return {
+        "id": fid,
+        "type": "SensitiveData:S3Object/Personal",
+        "severity": {"description": severity, "score": score},
+        "resourcesAffected": {"s3Object": {"key": key}},
+        "classificationDetails": {
+            "result": {
+                "sensitiveData": [
+                    {"detections": [{"type": "USA_SOCIAL_SECURITY_NUMBER", "count": 3}]}
+                ],
+                "customDataIdentifiers": {"detections": [{"name": "employee-id", "count": 1}]},
+            }
+        },
+        **extra,
+    }
+
+
+def test_qualifying_uses_the_notifier_filters() -> None:
+    findings = [
+        _finding("high", "High", "a.csv"),
+        _finding("low", "Low", "b.csv"),
+        _finding("sample", "High", "c.csv", sample=True),
+    ]
+    env = {"MIN_SEVERITY": "Medium", "SLACK_CHANNEL": "#x", "SLACK_BOT_TOKEN": "xoxb-1"}
+    assert qualifying_ids(findings, env) == ("high",)
+    env["FINDING_TYPES_EXCLUDE"] = "SensitiveData:"
+    assert qualifying_ids(findings, env) == ()
+
+
+def test_report_matches_messages_by_finding_id() -> None:
+    findings = [_finding("f-1", "High", "samples/a.csv"), _finding("f-2", "Low", "samples/b")]
+    messages = [
+        {"channel_name": "alerts", "text": "finding f-2", "blocks": []},
+        {"channel_name": "alerts", "text": "someone else's message", "blocks": []},
+    ]
+    ours, delivered = messages_for(findings, messages)
+    assert delivered == ("f-2",)
+    assert [m["text"] for m in ours] == ["finding f-2"]
+    report = DemoReport(
+        endpoint="http://127.0.0.1:1",
+        region="us-east-1",
+        bucket="b",
+        job_id="j",
+        channel="#alerts",
+        min_severity="Low",
+        findings=tuple(findings),
+        slack_messages=tuple(ours),
+        qualifying=("f-1", "f-2"),
+        delivered=delivered,
+        seconds=3.25,
+    )
+    assert report.missing == ("f-1",)
+    assert not report.ok
+    assert report.summary_line() == (
+        "2 findings, 1 posted to Slack #alerts (Low and above) in 3.2 s; "
+        "1 that qualify were not posted"
+    )
+    assert report.to_dict()["summary"]["notPosted"] == ["f-1"]
+    assert message_rows(report) == [
+        {"channel": "#alerts", "message": "finding f-2", "object": "samples/b"}
+    ]
+    assert detections_summary(findings[0]) == "USA_SOCIAL_SECURITY_NUMBER x3, employee-id x1"
+
+
+def test_sources_and_sample_data(tmp_path: Path) -> None:
+    bundled = sample_data_dir()
+    assert (bundled / "employees.csv").is_file()
+    assert resolve_source(example_config(), None) == bundled  # no config folder: bundled
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("a")
+    (tmp_path / "docs" / ".hidden").write_text("h")
+    config = loads("stack: {name: s-1}\nsamples: {source: docs}\n", base_dir=str(tmp_path))
+    assert resolve_source(config, None) == tmp_path / "docs"
+    assert [p.name for p in sample_files(tmp_path / "docs")] == ["a.txt"]
+    assert resolve_source(config, tmp_path) == tmp_path
+    with pytest.raises(UsageError, match="no such folder"):
+        resolve_source(config, tmp_path / "missing")
+
+
+def test_names_tags_and_tls_policy() -> None:
+    names = Names("macie-demo", "bucket-1")
+    assert (names.function, names.rule, names.log_group) == (
+        "macie-demo-notifier",
+        "macie-demo-macie-findings",
+        "/aws/lambda/macie-demo-notifier",
+    )
+    tags = stack_tags(example_config())
+    assert tags == {
+        "team": "devsec",
+        "managed-by": "macie-notify",
+        "macie-notify:stack": "macie-demo",
+    }
+    (statement,) = tls_only_policy("bucket-1")["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Resource"] == ["arn:aws:s3:::bucket-1", "arn:aws:s3:::bucket-1/*"]
+    assert json.dumps(statement["Condition"]) == '{"Bool": {"aws:SecureTransport": "false"}}'
