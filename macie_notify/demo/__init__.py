@@ -22,14 +22,13 @@ from macie_notify.config import Config
 from macie_notify.demo import endpoint as _endpoint
 from macie_notify.demo.endpoint import Endpoint, open_endpoint
 from macie_notify.demo.errors import DemoError, NotDelivered
+from macie_notify.demo.job import start_job, wait_for_job
 from macie_notify.demo.provision import (
     Progress,
     Provisioned,
     SlackTarget,
     enforce_tls,
     provision,
-    start_job,
-    wait_for_job,
 )
 from macie_notify.demo.report import (
     DemoReport,

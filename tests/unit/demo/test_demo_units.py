@@ -11,12 +11,12 @@ import pytest
 from macie_notify.config import loads
 from macie_notify.demo import example_config, resolve_source, sample_data_dir
 from macie_notify.demo.errors import DemoError
+from macie_notify.demo.job import wait_for_job
 from macie_notify.demo.provision import (
     Names,
     sample_files,
     stack_tags,
     tls_only_policy,
-    wait_for_job,
 )
 from macie_notify.demo.report import (
     DemoReport,
