@@ -137,7 +137,8 @@ def _hold(app: AppContext, endpoint: Endpoint, report: DemoReport) -> None:
     first = report.findings[0]["id"] if report.findings else "FINDING_ID"
     lines += [
         "aws macie2 list-findings",
-        f"macie-notify notify preview {first} --endpoint-url {endpoint.url}",
+        f"macie-notify notify preview {first} --endpoint-url {endpoint.url} "
+        f"--region {report.region}",
         f"macie-notify local slack --endpoint-url {endpoint.url}",
     ]
     text = "\n".join([f"# the local AWS stays up at {endpoint.url}; try:", *lines]) + "\n"
