@@ -132,7 +132,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "AWS_CREDENTIALS",
         r"[A-Za-z0-9/+]{40}",
-        before="A-Za-z0-9/+=",
+        # "=" may precede the key: AWS_SECRET_ACCESS_KEY=... in .env and credentials files.
+        before="A-Za-z0-9/+",
         after="A-Za-z0-9/+=",
         check=v.aws_secret_ok,
         keywords=(

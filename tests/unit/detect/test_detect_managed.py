@@ -27,6 +27,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [
             f"aws_secret_access_key = {SECRET}",
             f"export AWS_SECRET_ACCESS_KEY='{SECRET}'",
+            f"AWS_SECRET_ACCESS_KEY={SECRET}",  # .env file
+            f"[default]\naws_secret_access_key={SECRET}\n",  # ~/.aws/credentials, no spaces
             f'credentials: {{"secret": "{SECRET}"}}',
             f"Secret Key:\n{SECRET}\n",
         ],
