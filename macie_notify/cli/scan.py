@@ -54,7 +54,7 @@ def scan_cmd(
 
     Without --config: every managed identifier the local engine evaluates. With --config:
     the config's custom data identifiers and the job's managed identifier selection, as the
-    Macie job would use them. Folders are scanned recursively; gzip and zip archives are
+    Macie job would use them. Folders are scanned recursively; gzip, zip and tar archives are
     opened (members shown as archive.zip!member).
     """
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]

@@ -1,8 +1,10 @@
 """From bytes to text: file types, encodings, archives, and Macie's skip reasons.
 
 Text and text-like files are decoded (BOM, UTF-8, UTF-16 by its NUL pattern, else Latin-1)
-and streamed to the engine in pieces, so memory stays flat whatever the size. gzip and zip
-archives are opened and each member is scanned under ``archive.zip!member`` with bounded
+and streamed to the engine in pieces, so memory stays flat whatever the size. gzip, zip and
+TAR archives (the compression and archive formats Macie supports,
+https://docs.aws.amazon.com/macie/latest/user/discovery-supported-formats.html) are opened
+and each member is scanned under ``archive.zip!member`` with bounded
 expansion (total bytes, ratio, members, nesting), as Macie bounds it
 (https://docs.aws.amazon.com/macie/latest/user/discovery-supported-storage.html). Anything
 else (images, executables, PDF and Office files this engine cannot parse) is skipped with
@@ -14,6 +16,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -99,6 +102,8 @@ def scan_stream(
         yield from _gzip(engine, name, stream, head, limits, budget, depth)
     elif head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         yield from _zip(engine, name, stream, head, limits, budget, depth, seekable)
+    elif head[257:262] == b"ustar":  # POSIX and GNU tar headers carry this magic
+        yield from _tar(engine, name, stream, limits, budget, depth)
     else:
         yield _text_or_skip(engine, name, stream, head, budget)
 
@@ -331,3 +336,35 @@ def _zip_member(
         yield skipped(path, exc.reason)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, ValueError):
         yield skipped(path, UNPARSABLE)
+
+
+def _tar(
+    engine: Engine,
+    name: str,
+    stream: IO[bytes],
+    limits: Limits,
+    budget: _Budget,
+    depth: int,
+) -> Iterator[FileResult]:
+    if depth >= limits.max_depth:
+        yield skipped(name, TOO_DEEP)
+        return
+    # Stream mode ("r|"): members are read in order, so stdin and gzip members work too.
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
+            for info in archive:
+                if not info.isfile():
+                    continue
+                path = f"{name}!{info.name.removeprefix('./')}"
+                budget.members += 1
+                if budget.members > limits.max_members:
+                    yield skipped(path, TOO_MANY)
+                    return
+                member = archive.extractfile(info)
+                if member is None:
+                    continue
+                yield from scan_stream(
+                    engine, path, member, limits=limits, budget=budget, depth=depth + 1
+                )
+    except (tarfile.TarError, OSError, EOFError, zlib.error):
+        yield skipped(name, UNPARSABLE)

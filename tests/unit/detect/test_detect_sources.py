@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -160,3 +161,40 @@ def test_encrypted_member_is_reported(scanner: Scanner) -> None:
     data[cd + 8] |= 0x1  # central directory copy
     results = list(scanner.scan_file(io.BufferedReader(io.BytesIO(bytes(data))), name="e.zip"))
     assert [(r.path, r.reason) for r in results] == [("e.zip!secret.txt", "UNABLE_TO_PARSE_FILE")]
+
+
+def tar_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_tar_members_are_scanned(scanner: Scanner) -> None:
+    # Macie analyses TAR archives (.tar, and .tar.gz through gzip) member by member.
+    data = tar_bytes(
+        {
+            "./people/ssn.txt": SSN.encode(),
+            "clean.txt": b"nothing here",
+            "deep/inner.zip": zip_bytes({"a.csv": f"name,ssn\nA,{SSN[4:]}\n".encode()}),
+        }
+    )
+    stream = io.BufferedReader(io.BytesIO(data))
+    results = {r.path: ssn_count(r) for r in scanner.scan_file(stream, name="backup.tar")}
+    assert results == {
+        "backup.tar!people/ssn.txt": 1,
+        "backup.tar!clean.txt": 0,
+        "backup.tar!deep/inner.zip!a.csv": 1,
+    }
+    merged = scanner.scan_bytes(gzip.compress(data), name="backup.tgz")
+    assert (merged.status, ssn_count(merged)) == ("COMPLETE", 2)
+
+
+def test_truncated_tar_is_unparsable(scanner: Scanner) -> None:
+    data = tar_bytes({"a.txt": (SSN + "\n").encode() * 200})
+    result = scanner.scan_bytes(data[:700], name="cut.tar")
+    assert result.status in ("SKIPPED", "PARTIAL")
+    assert result.reason == "UNABLE_TO_PARSE_FILE"
