@@ -252,16 +252,13 @@ def _gzip(
     if depth >= limits.max_depth:
         yield skipped(name, TOO_DEEP)
         return
-    inner_name = name[:-3] if name.lower().endswith(".gz") else name
-    if inner_name.lower().endswith(".tgz"):
-        inner_name = inner_name[:-4] + ".tar"
+    # The member keeps the file's own name (the path a user can find); structure_for()
+    # looks through the .gz suffix for the CSV/JSON structure of what is inside.
     raw = gzip.GzipFile(fileobj=stream, mode="rb")
     compressed = _remaining_size(stream)
     member = io.BufferedReader(_Bounded(raw, budget, compressed), READ_SIZE)  # type: ignore[arg-type]
     try:
-        yield from scan_stream(
-            engine, inner_name, member, limits=limits, budget=budget, depth=depth + 1
-        )
+        yield from scan_stream(engine, name, member, limits=limits, budget=budget, depth=depth + 1)
     except (OSError, EOFError, zlib.error):
         yield skipped(name, UNPARSABLE)
     except LimitExceeded as exc:

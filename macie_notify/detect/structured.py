@@ -197,8 +197,10 @@ def _path(stack: list[str | None], key: str | None) -> str:
 
 
 def structure_for(name: str) -> Structure:
-    """The structure to assume from a file name's extension."""
+    """The structure to assume from a file name's extension (``people.csv.gz``: CSV)."""
     lower = name.lower()
+    for suffix in (".gz", ".gzip"):
+        lower = lower.removesuffix(suffix)
     if lower.endswith(".csv"):
         return Delimited(",")
     if lower.endswith(".tsv") or lower.endswith(".tab"):

@@ -92,7 +92,9 @@ def test_a_single_10_mb_line(scanner: Scanner) -> None:
 def test_gzip_member_keeps_its_structure(scanner: Scanner) -> None:
     data = gzip.compress(b"name,ssn\nA,536-22-8726\nB,536-22-8727\n")
     results = list(scanner.scan_file(io.BufferedReader(io.BytesIO(data)), name="people.csv.gz"))
-    assert [(r.path, ssn_count(r)) for r in results] == [("people.csv", 2)]
+    # The path is the file's own name (what a user can find); the structure is the CSV inside.
+    assert [(r.path, ssn_count(r)) for r in results] == [("people.csv.gz", 2)]
+    assert results[0].mime_type == "text/csv"
 
 
 def test_truncated_gzip(scanner: Scanner) -> None:
@@ -117,7 +119,7 @@ def test_nested_archives_paths_and_merge(scanner: Scanner) -> None:
     assert results == {
         "outer.zip!inner.zip!deep/a.txt": 1,
         "outer.zip!b.txt": 1,
-        "outer.zip!c.txt": 1,
+        "outer.zip!c.txt.gz": 1,
     }
     merged = scanner.scan_bytes(outer, name="outer.zip")
     assert (merged.status, ssn_count(merged), merged.bytes) == ("COMPLETE", 3, len(outer))
