@@ -126,12 +126,13 @@ class CompiledCustom:
     def ignored(self, text: str) -> bool:
         return any(word in text for word in self.ignore_words)
 
-    def keyword_before(self, text: str, start: int, end: int) -> bool:
-        """A complete keyword ends before ``start`` and within the distance of ``end``."""
+    def keyword_before(self, text: str, start: int, end: int, floor: int = 0) -> bool:
+        """A complete keyword ends before ``start`` and within the distance of ``end``
+        (and starts at or after ``floor``: the start of the CSV cell or JSON value)."""
         if self.keyword_re is None:
             return True
         limit = end - self.spec.maximum_match_distance
-        lo = max(0, limit - self.longest_keyword)
+        lo = max(0, floor, limit - self.longest_keyword)
         return any(m.end() >= limit for m in self.keyword_re.finditer(text, lo, start))
 
 

@@ -199,7 +199,8 @@ class Engine:
             text = buf[s:e]
             if compiled.ignored(text):
                 return None
-            if compiled.keyword_re is not None and not compiled.keyword_before(buf, s, e):
+            floor = st.structure.value_start(buf, s)
+            if compiled.keyword_re is not None and not compiled.keyword_before(buf, s, e, floor):
                 name = st.structure.field_name(buf, s, st.base)
                 if not (name and compiled.keyword_re.search(name)):
                     return None
@@ -420,7 +421,9 @@ def _near(kw: re.Pattern[str], kw_len: int, buf: str, s: int, st: _State) -> boo
     (``card 4929 ... exp 04/27 cvv 123`` must not make the card's digit groups CVVs).
     """
     lo = max(0, s - KEYWORD_DISTANCE - kw_len)
-    if any(k.end() >= s - KEYWORD_DISTANCE for k in kw.finditer(buf, lo, s)):
+    hits = [k.start() for k in kw.finditer(buf, lo, s) if k.end() >= s - KEYWORD_DISTANCE]
+    # In CSV/JSON the text before a value only counts inside the same cell or value.
+    if hits and st.structure.same_value(buf, max(hits), s):
         return True
     name = st.structure.field_name(buf, s, st.base)
     return bool(name and kw.search(name))

@@ -34,6 +34,15 @@ class Structure:
         """Whether a column or element name may hold ``keyword`` (then every value is near)."""
         return False
 
+    def value_start(self, text: str, pos: int) -> int:
+        """Where the cell or value holding ``pos`` starts: a keyword in the text before a
+        value counts only from there (plain text: anywhere before it)."""
+        return 0
+
+    def same_value(self, text: str, start: int, pos: int) -> bool:
+        """Whether ``start`` (a keyword) is in the cell or value holding ``pos``."""
+        return start >= self.value_start(text, pos)
+
     def locate(self, text: str, pos: int, base: int, line: int, column: int) -> dict[str, Any]:
         return {"start": line, "end": line, "startColumn": column}
 
@@ -48,6 +57,8 @@ class Delimited(Structure):
         self.kind = "tsv" if delimiter == "\t" else "csv"
         self.mime_type = "text/tab-separated-values" if delimiter == "\t" else "text/csv"
         self.header: list[str] | None = None
+        # A quoted section (its delimiters do not count) or a delimiter.
+        self._cells = re.compile('"[^"]*"?|' + re.escape(delimiter))
         self._named: dict[str, bool] = {}
 
     def prepare(self, text: str) -> None:
@@ -67,6 +78,22 @@ class Delimited(Structure):
         if start < 0:
             return None
         return _count_fields(text[start + 1 : pos], self.delimiter)
+
+    def same_value(self, text: str, start: int, pos: int) -> bool:
+        between = text[start:pos]
+        if "\n" in between:
+            return False
+        return self.delimiter not in between or start >= self.value_start(text, pos)
+
+    def value_start(self, text: str, pos: int) -> int:
+        line = text.rfind("\n", max(0, pos - _LINE_LOOKBACK), pos) + 1
+        if '"' not in text[line:pos]:
+            return max(line, text.rfind(self.delimiter, line, pos) + 1)
+        start = line
+        for token in self._cells.finditer(text, line, pos):
+            if token.group() == self.delimiter:
+                start = token.end()
+        return start
 
     def field_name(self, text: str, pos: int, base: int) -> str | None:
         index = self.column(text, pos)
@@ -156,6 +183,14 @@ class JsonPaths(Structure):
         # on the path of any value of the buffer.
         return any(_INSIDE_KEY.match(text, end) for end in ends)
 
+    def value_start(self, text: str, pos: int) -> int:
+        # The opening quote of the string value holding pos (no unescaped quote inside it);
+        # for a bare number, the closing quote of its key, so the keyword stays on the path.
+        quote = text.rfind('"', max(0, pos - _LINE_LOOKBACK), pos)
+        while quote > 0 and _escaped(text, quote):
+            quote = text.rfind('"', max(0, pos - _LINE_LOOKBACK), quote)
+        return quote + 1
+
     def field_name(self, text: str, pos: int, base: int) -> str | None:
         return self._path_at(text, pos, base)
 
@@ -210,3 +245,11 @@ def structure_for(name: str) -> Structure:
     if lower.endswith(".json"):
         return JsonPaths(lines=False)
     return Structure()
+
+
+def _escaped(text: str, pos: int) -> bool:
+    """Whether the character at ``pos`` follows an odd number of backslashes."""
+    slashes = 0
+    while pos - slashes - 1 >= 0 and text[pos - slashes - 1] == "\\":
+        slashes += 1
+    return slashes % 2 == 1

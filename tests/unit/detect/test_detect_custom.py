@@ -67,6 +67,14 @@ def test_column_name_and_json_path_are_keywords(scan) -> None:
     assert found(scan(doc, name="staff.txt", ids=[], custom=custom)) == 0
 
 
+def test_keyword_in_a_neighbouring_cell_or_value_does_not_count(scan) -> None:
+    custom = [spec(keywords=["employee"])]
+    csv = "employee,other\nEMP-123456,EMP-654321\n"
+    assert found(scan(csv, name="staff.csv", ids=[], custom=custom)) == 1  # column name only
+    doc = '{"employee": "x", "other": "EMP-123456", "note": "employee EMP-654321"}'
+    assert found(scan(doc, name="staff.json", ids=[], custom=custom)) == 1  # same value only
+
+
 def test_anchors_mean_start_and_end_of_file(scan) -> None:
     custom = [spec(regex="^EMP-[0-9]{6}")]
     assert found(scan("EMP-123456\nEMP-654321\n", ids=[], custom=custom)) == 1

@@ -321,6 +321,20 @@ def test_tsv_column_name_and_quoted_csv_cells(scan) -> None:
     }
 
 
+def test_structured_keyword_counts_only_in_its_cell_or_value(scan) -> None:
+    # Macie: in CSV/TSV a keyword is in the same value or the column name; in JSON in the
+    # same value or an element name on the path. Text in a neighbouring cell does not count.
+    ids = ["USA_SOCIAL_SECURITY_NUMBER"]
+    csv = "ssn,other\nfoo,536-22-8726\n"
+    assert counts(scan(csv, name="a.csv", ids=ids)) == {}
+    assert counts(scan(csv, name="a.txt", ids=ids)) == {"USA_SOCIAL_SECURITY_NUMBER": 1}
+    same_cell = 'id,notes\n1,"ssn, 536-22-8726"\n2,ssn 536-22-8727\n'
+    assert counts(scan(same_cell, name="b.csv", ids=ids)) == {"USA_SOCIAL_SECURITY_NUMBER": 2}
+    doc = '{"ssn_note": "x", "value": "536-22-8726", "n": "he said \\"ssn\\" 536-22-8727"}'
+    assert counts(scan(doc, name="c.json", ids=ids)) == {"USA_SOCIAL_SECURITY_NUMBER": 1}
+    assert counts(scan(doc, name="c.txt", ids=ids)) == {"USA_SOCIAL_SECURITY_NUMBER": 2}
+
+
 def test_json_path_names_are_keywords(scan) -> None:
     doc = (
         '{"credentials": {"production_account_primary": {"rotation": "quarterly", '
