@@ -200,3 +200,12 @@ def test_truncated_tar_is_unparsable(scanner: Scanner) -> None:
     result = scanner.scan_bytes(data[:700], name="cut.tar")
     assert result.status in ("SKIPPED", "PARTIAL")
     assert result.reason == "UNABLE_TO_PARSE_FILE"
+
+
+def test_an_archive_object_reports_the_archive_mime_type(scanner: Scanner) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("a/people.csv", f"name,ssn\nbob,{SSN}\n")
+    result = scanner.scan_bytes(buf.getvalue(), name="export.zip")
+    assert result.classification_result()["mimeType"] == "application/zip"
+    assert result.finding_type == "SensitiveData:S3Object/Personal"
