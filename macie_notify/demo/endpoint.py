@@ -8,15 +8,13 @@ refuses to provision into anything else (real AWS has no ``/_local/health``).
 from __future__ import annotations
 
 import errno
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from macie_notify.demo.errors import DemoError
+from macie_notify.local import client
 
 
 @dataclass(frozen=True)
@@ -93,28 +91,12 @@ def local_call(
     url: str, method: str, path: str, *, timeout: float = 30.0, ok: tuple[int, ...] = (200,)
 ) -> dict[str, Any]:
     """A ``/_local/`` control call; its JSON answer (DemoError on any failure)."""
-    request = urllib.request.Request(
-        url + path, method=method, data=b"" if method == "POST" else None
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            body = resp.read()
-    except urllib.error.HTTPError as exc:
-        if exc.code in ok:
-            body = exc.read()
-        else:
-            raise DemoError(f"{method} {path} on {url} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
+        return client.local_call(url, method, path, timeout=timeout, ok=ok)
+    except client.LocalEndpointError as exc:
         raise DemoError(
-            f"cannot reach the local endpoint {url}: {reason}",
-            hint="is `macie-notify local serve` still running?",
+            exc.message, hint=exc.hint or "is `macie-notify local serve` still running?"
         ) from None
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        raise DemoError(f"{method} {path} on {url} did not answer JSON") from None
-    return data if isinstance(data, dict) else {"value": data}
 
 
 def drain_events(url: str, timeout: float) -> None:

@@ -498,31 +498,15 @@ def fetch_messages(
     endpoint_url: str, channel: str | None = None, clear: bool = False, timeout: float = 10.0
 ) -> list[dict[str, Any]]:
     """The messages a running local server's sink recorded (then forgotten with ``clear``)."""
-    import urllib.error
     import urllib.parse
-    import urllib.request
 
-    from macie_notify.errors import AwsError
+    from macie_notify.local.client import local_call
 
-    base = endpoint_url.rstrip("/") + "/_local/slack/messages"
-    url = base + ("?" + urllib.parse.urlencode({"channel": channel}) if channel else "")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            messages = list(json.loads(resp.read())["messages"])
-        if clear:
-            request = urllib.request.Request(base, method="DELETE")
-            urllib.request.urlopen(request, timeout=timeout).close()
-    except urllib.error.HTTPError as exc:
-        raise AwsError(
-            f"the endpoint {endpoint_url} has no Slack sink (HTTP {exc.code})",
-            hint="is it `macie-notify local serve`? Real AWS has no /_local/ API",
-        ) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise AwsError(
-            f"cannot reach the local endpoint {endpoint_url}: {reason}",
-            hint="start it with `macie-notify local serve`, or pass --endpoint-url",
-        ) from None
+    query = "?" + urllib.parse.urlencode({"channel": channel}) if channel else ""
+    path = "/_local/slack/messages"
+    messages = list(local_call(endpoint_url, "GET", path + query, timeout=timeout)["messages"])
+    if clear:
+        local_call(endpoint_url, "DELETE", path, timeout=timeout)
     return messages
 
 
