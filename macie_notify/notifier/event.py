@@ -114,7 +114,10 @@ class MacieFindingEvent(Mapping[str, Any]):
         detail = event.get("detail")
         if not isinstance(detail, Mapping):
             raise MalformedEvent("the event has no 'detail' object")
-        for key in ("id", "type", "severity"):
+        # No id is tolerated (the message then has no console link): a finding that can be
+        # shown is posted rather than dropped. Without a type or severity nothing can be said
+        # or filtered, so that event is malformed.
+        for key in ("type", "severity"):
             if not detail.get(key):
                 raise MalformedEvent(f"the finding has no '{key}'")
         self._event = event
@@ -156,8 +159,8 @@ class MacieFindingEvent(Mapping[str, Any]):
 
     # -- top level ------------------------------------------------------------------
     @property
-    def id(self) -> str:
-        return str(self._finding["id"])
+    def id(self) -> str | None:
+        return _str(self._finding.get("id"))
 
     @property
     def type(self) -> str:

@@ -171,7 +171,7 @@ def console_url(finding: MacieFindingEvent) -> str | None:
     """The finding in the Macie console of its Region and partition, if they are known."""
     region = finding.region or ""
     host = _CONSOLE.get(finding.partition)
-    if host is None or not _REGION.match(region):
+    if host is None or not _REGION.match(region) or not finding.id:
         return None
     fid = quote(finding.id, safe="")
     return (
@@ -228,8 +228,9 @@ def resource_fields(finding: MacieFindingEvent) -> list[dict[str, Any]]:
         fields.append(field("Object key", code(finding.object_key)))
     if finding.object_version:
         fields.append(field("Object version", code(finding.object_version, 120)))
-    label = "Count" if finding.is_policy else "Occurrences"
-    fields.append(field(label, f"{finding.occurrences:,}"))
+    if finding.is_policy or finding.occurrences:
+        label = "Count" if finding.is_policy else "Occurrences"
+        fields.append(field(label, f"{finding.occurrences:,}"))
     fields.append(field("Created", slack_date(finding.created_at)))
     fields.append(field("Updated", slack_date(finding.updated_at)))
     if finding.job_id:
@@ -286,7 +287,10 @@ def detail_blocks(finding: MacieFindingEvent) -> list[dict[str, Any]]:
 
 
 def context_text(finding: MacieFindingEvent) -> str:
-    parts = [f"Macie finding {code(finding.id, 120)}", f"severity score {finding.severity.score}"]
+    parts = [
+        f"Macie finding {code(finding.id, 120)}" if finding.id else "Macie finding",
+        f"severity score {finding.severity.score}",
+    ]
     if finding.sample:
         parts.append("*sample finding* (CreateSampleFindings, placeholder data)")
     if finding.archived:
