@@ -119,13 +119,15 @@ def render(data: Any, fmt: str, console: Console, *, table: TableSpec | None = N
 
 def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     if isinstance(data, Mapping) and spec is None:
         kv = Table(show_header=False, box=None, pad_edge=False)
         kv.add_column(style="bold")
         kv.add_column()
         for key, value in data.items():
-            kv.add_row(str(key), format_cell(value))
+            # Text, as in the row tables below: values are user- and AWS-provided.
+            kv.add_row(Text(str(key)), Text(format_cell(value)))
         console.print(kv)
         return
     if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
@@ -143,7 +145,5 @@ def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
         out.add_column(col.header, justify=col.justify, style=col.style)  # type: ignore[arg-type]
     for row in rows:
         # Text objects: cells hold AWS- and user-provided strings, never markup.
-        from rich.text import Text
-
         out.add_row(*(Text(col.cell(row)) for col in spec.columns))
     console.print(out)

@@ -59,3 +59,13 @@ def test_format_cell() -> None:
     assert format_cell(True) == "yes"
     assert format_cell(["a", "b"]) == "a, b"
     assert iso8601(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02T03:04:05.000Z"
+
+
+def test_key_value_table_does_not_interpret_markup() -> None:
+    console, buf = _console()
+    render({"path": "[reverse]x.zip", "[b]key[/b]": "[/unbalanced]"}, "table", console)
+    lines = buf.getvalue().splitlines()
+    assert [line.split() for line in lines] == [
+        ["path", "[reverse]x.zip"],
+        ["[b]key[/b]", "[/unbalanced]"],
+    ]
