@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
-from macie_notify.errors import AwsError
+from macie_notify.errors import AwsError, UsageError
 
 
 class LocalEndpointError(AwsError):
@@ -27,6 +28,13 @@ def local_call(
     ok: tuple[int, ...] = (200,),
 ) -> dict[str, Any]:
     """``method path`` on the endpoint at ``url``; its JSON answer (a dict)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        # urllib would raise a bare ValueError ("unknown url type") for these.
+        raise UsageError(
+            f"the endpoint URL {url!r} is not valid.",
+            "give --endpoint-url (or AWS_ENDPOINT_URL) as http(s)://host[:port].",
+        )
     request = urllib.request.Request(
         url.rstrip("/") + path, method=method, data=b"" if method in ("POST", "PUT") else None
     )

@@ -62,3 +62,21 @@ def test_unreachable_endpoint_is_a_readable_error() -> None:
 
     code = main_run(["local", "slack", "--endpoint-url", f"http://127.0.0.1:{port}"])
     assert code == 1
+
+
+@pytest.mark.parametrize("command", [["local", "slack"], ["demo"]])
+@pytest.mark.parametrize("url", ["notaurl", "ftp://127.0.0.1:1"])
+def test_malformed_endpoint_url_is_a_usage_error(
+    command: list[str], url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from macie_notify.cli.main import run as main_run
+
+    code = main_run([*command, "--endpoint-url", url, "-q"])
+    err = capsys.readouterr().err
+    assert (code, err.splitlines()[-2:]) == (
+        2,
+        [
+            f"Error: the endpoint URL {url!r} is not valid.",
+            "Hint: give --endpoint-url (or AWS_ENDPOINT_URL) as http(s)://host[:port].",
+        ],
+    )
