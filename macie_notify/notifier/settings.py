@@ -25,6 +25,12 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(",") if p.strip())
 
 
+def _base_url(url: str) -> str:
+    # slack_sdk joins base_url and the method with urljoin, which drops the last path
+    # segment unless it ends in "/": ".../api" would post to ".../chat.postMessage".
+    return url if url.endswith("/") else url + "/"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where and what to post. Secrets are kept out of ``repr`` (and so out of logs)."""
@@ -61,7 +67,7 @@ class Settings:
             bot_token=env.get("SLACK_BOT_TOKEN"),
             webhook_secret_arn=env.get("SLACK_WEBHOOK_SECRET_ARN"),
             webhook_url=env.get("SLACK_WEBHOOK_URL"),
-            api_url=env.get("SLACK_API_URL", DEFAULT_API_URL),
+            api_url=_base_url(env.get("SLACK_API_URL", DEFAULT_API_URL)),
             min_severity=min_severity,
             include_types=_split(env.get("FINDING_TYPES_INCLUDE")),
             exclude_types=_split(env.get("FINDING_TYPES_EXCLUDE")),

@@ -38,6 +38,15 @@ def test_settings_defaults_and_lists() -> None:
     assert "xoxb-secret" not in repr(settings)
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:4566/_local/slack/api", "http://127.0.0.1:4566/_local/slack/api/"]
+)
+def test_api_url_is_a_base_with_a_trailing_slash(url: str) -> None:
+    # slack_sdk urljoins the method onto it: without the slash ".../api" would be dropped.
+    settings = Settings.from_env({**TOKEN_ENV, "SLACK_API_URL": url})
+    assert settings.api_url == "http://127.0.0.1:4566/_local/slack/api/"
+
+
 def test_webhook_mode_needs_no_channel() -> None:
     settings = Settings.from_env({"SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x"})
     assert settings.mode == "webhook"
