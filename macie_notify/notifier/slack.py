@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -127,6 +128,10 @@ def _post_message(
 
 
 def _send_webhook(payload: Mapping[str, Any], url: str, retry: RetryPolicy) -> Delivered:
+    if urlsplit(url).scheme not in ("http", "https"):
+        # urllib's ValueError would quote the URL, which is the secret, into the
+        # exception that Lambda logs and writes into the DLQ's failure record.
+        raise DeliveryError("webhook failed: the webhook URL is not an http(s) URL")
     client = WebhookClient(
         url, timeout=retry.timeout, logger=_SDK_LOGGER, retry_handlers=retry.handlers()
     )

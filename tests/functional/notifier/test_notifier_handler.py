@@ -188,6 +188,14 @@ def test_webhook_from_secrets_manager(
     assert str(echoed.value) == "webhook failed: unexpected response (HTTP 404)"
 
 
+@pytest.mark.parametrize("url", ["hooks.example/services/T0/B0/SECRET", "ftp://h/SECRET"])
+def test_a_webhook_url_without_http_scheme_fails_without_quoting_it(url: str) -> None:
+    settings = Settings.from_env({"SLACK_WEBHOOK_URL": url})
+    with pytest.raises(DeliveryError) as info:
+        deliver({"text": "x"}, settings, retry=FAST)
+    assert str(info.value) == "webhook failed: the webhook URL is not an http(s) URL"
+
+
 def test_misconfigured_function_raises_so_the_event_is_kept(
     load_event: LoadEvent, capsys: Any
 ) -> None:
