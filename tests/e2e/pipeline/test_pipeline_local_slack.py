@@ -54,14 +54,20 @@ def test_table_json_channel_and_clear(aws: Callable[[str], Any], server: LocalSe
     assert len(server.slack_sink.messages()) == 0
 
 
-def test_unreachable_endpoint_is_a_readable_error() -> None:
+def test_unreachable_endpoint_is_a_readable_error(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     from macie_notify.cli.main import run as main_run
 
     code = main_run(["local", "slack", "--endpoint-url", f"http://127.0.0.1:{port}"])
-    assert code == 1
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (1, "")
+    error, hint = captured.err.splitlines()
+    # The errno differs by platform (111 on Linux, 61 on macOS); the words do not.
+    assert error.startswith(f"Error: cannot reach the local endpoint http://127.0.0.1:{port}: ")
+    assert error.endswith("Connection refused")
+    assert hint == "Hint: start it with `macie-notify local serve`, or pass --endpoint-url"
 
 
 @pytest.mark.parametrize("command", [["local", "slack"], ["demo"]])
