@@ -38,6 +38,7 @@ from typing import Any
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
 from macie_notify.local.control import json_reply
 from macie_notify.local.lambda_runner import LogWriter
+from macie_notify.local.macie2.exceptions import ResourceNotFoundException
 from macie_notify.local.macie2.job_objects import (
     S3Object,
     bucket_details,
@@ -375,8 +376,8 @@ class JobsControl:
                 status, payload = 200, {"jobId": parts[0], "started": True}
             except ValueError as exc:
                 status, payload = 409, {"error": str(exc)}
-            except Exception as exc:  # the models' ResourceNotFoundException
-                status, payload = 404, {"error": str(exc)}
+            except ResourceNotFoundException as exc:
+                status, payload = 404, {"error": exc.message}
         return json_reply(start_response, status, payload)
 
 

@@ -225,3 +225,12 @@ def test_scheduled_job_runs_at_creation_then_on_demand_only_new_objects(
             timeout=30,
         )
     assert info.value.code == 409
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(
+            urllib.request.Request(f"{endpoint}/_local/jobs/{'0' * 32}/run", method="POST"),
+            timeout=30,
+        )
+    assert unknown.value.code == 404
+    assert json.loads(unknown.value.read()) == {
+        "error": f"The classification job {'0' * 32} doesn't exist."
+    }
