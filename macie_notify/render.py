@@ -140,7 +140,12 @@ def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
     if not rows:
         console.print(spec.empty, markup=False, style="dim")
         return
-    out = Table(title=spec.title, caption=spec.caption, header_style="bold")
+    # Titles may quote AWS values (a job id); Text keeps them out of markup too.
+    out = Table(
+        title=None if spec.title is None else Text(spec.title),
+        caption=None if spec.caption is None else Text(spec.caption),
+        header_style="bold",
+    )
     for col in spec.columns:
         out.add_column(col.header, justify=col.justify, style=col.style)  # type: ignore[arg-type]
     for row in rows:

@@ -69,3 +69,11 @@ def test_key_value_table_does_not_interpret_markup() -> None:
         ["path", "[reverse]x.zip"],
         ["[b]key[/b]", "[/unbalanced]"],
     ]
+
+
+def test_table_title_and_caption_are_not_markup() -> None:
+    console, buf = _console()
+    spec = TableSpec(columns=[Column("A", "a")], title="job [/x]", caption="[b]note[/b]")
+    render([{"a": "a cell wide enough for the title"}], "table", console, table=spec)
+    lines = [line.strip() for line in buf.getvalue().splitlines()]
+    assert lines[0] == "job [/x]" and lines[-1] == "[b]note[/b]"
