@@ -22,9 +22,20 @@ local_group.lazy["slack"] = (
 )
 
 
-@local_group.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=4566, show_default=True, type=click.IntRange(0, 65535))
+@local_group.command("serve", short_help="Serve the local AWS on one endpoint until Ctrl-C.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (anything but loopback exposes it to the network).",
+)
+@click.option(
+    "--port",
+    default=4566,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: a free one).",
+)
 @click.option(
     "--latency-ms",
     default=0,
@@ -38,6 +49,12 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
     on one endpoint until Ctrl-C.
 
     Controls live under /_local/ (health, reset, latency, synthetic findings).
+
+    \b
+    Examples:
+      macie-notify local serve                  # then, in another terminal:
+      macie-notify --local notify preview FINDING_ID
+      macie-notify local serve --port 4567 -o json   # endpoint and variables as JSON
     """
     import errno
     import threading
@@ -56,6 +73,12 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
             if in_use
             else "check --host (an address of this machine, e.g. 127.0.0.1)",
         ) from exc
+    if not _is_loopback(host):
+        # No authentication, and Lambda Invoke runs uploaded code on this machine.
+        app.warn(
+            f"listening on {host}: anyone who can reach this port can use the local AWS "
+            "and run Lambda code on this machine; keep the default 127.0.0.1 unless needed"
+        )
     env = server.environment(app.settings.region or "us-east-1")
     try:
         _announce(app, server.endpoint_url, env)
@@ -64,6 +87,17 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
         app.info("Stopping.")
     finally:
         server.stop()
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _announce(app: AppContext, endpoint: str, env: dict[str, str]) -> None:
