@@ -63,7 +63,9 @@ class MacieGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
-            if name in self.lazy and name not in self.commands:
+            # The table's line, loaded or not: the listing must not change once a
+            # command has been imported (in-process callers, tests).
+            if name in self.lazy:
                 rows.append((name, self.lazy[name][2]))
             else:
                 cmd = self.get_command(ctx, name)

@@ -35,7 +35,7 @@ def notify_group() -> None:
     """Package the Slack notifier Lambda, preview its messages."""
 
 
-@notify_group.command("package")
+@notify_group.command("package", short_help="Build the Lambda zip and print its CodeSha256.")
 @click.option(
     "-o",
     "--output",
@@ -51,6 +51,12 @@ def package_cmd(app: AppContext, output_path: Path) -> None:
 
     Identical sources give identical bytes, so the CodeSha256 printed here equals the
     deployed function's when its code is current.
+
+    \b
+    Examples:
+      macie-notify notify package -o notifier.zip
+      macie-notify -o json notify package -o notifier.zip   # the summary as JSON
+      macie-notify notify package -o - > notifier.zip       # the zip on stdout
     """
     from macie_notify.packaging import HANDLER, build_zip
 
@@ -86,7 +92,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         ) from None
 
 
-@notify_group.command("preview")
+@notify_group.command("preview", short_help="Show a finding's Slack message in the terminal.")
 @click.argument("finding_id", required=False)
 @click.option(
     "--event",
@@ -96,7 +102,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
 )
 @pass_app
 def preview_cmd(app: AppContext, finding_id: str | None, event_file: IO[str] | None) -> None:
-    """Show the Slack message for FINDING_ID (fetched with GetFindings) or --event FILE."""
+    """Show the Slack message for FINDING_ID (fetched with GetFindings) or --event FILE.
+
+    Nothing is posted. With -o json the exact Block Kit payload the function sends.
+
+    \b
+    Examples:
+      macie-notify notify preview --event finding.json   # an event or a bare finding
+      macie-notify notify preview --event - < tests/events/macie_policy.json
+      macie-notify --local notify preview FINDING_ID -o json
+    """
     from macie_notify.notifier.message import build_message
 
     if (finding_id is None) == (event_file is None):

@@ -56,6 +56,13 @@ def scan_cmd(
     the config's custom data identifiers and the job's managed identifier selection, as the
     Macie job would use them. Folders are scanned recursively; gzip, zip and tar archives are
     opened (members shown as archive.zip!member).
+
+    \b
+    Examples:
+      macie-notify scan sample_data
+      macie-notify scan . --exclude '.git' -o json
+      macie-notify scan build/ -c macie-notify.yaml --fail-on Medium   # exit 3 at Medium+
+      git diff --cached | macie-notify scan -
     """
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
