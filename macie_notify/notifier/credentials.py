@@ -1,7 +1,8 @@
 """The Slack bot token or webhook URL, from Secrets Manager (once per container) or env.
 
-boto3 is imported inside :func:`fetch_secret` only: the Lambda runtime provides it, but
-the env-mode function must also work (and import fast) without it. The cache lives for
+boto3 is imported only when a secret is fetched (in :func:`_default_client`): the Lambda
+runtime provides it, but the env-mode function must also work (and import fast) without
+it. The cache lives for
 the life of the execution environment, so a warm container costs no Secrets Manager call
 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html).
 Rotating the secret therefore takes effect on the next cold start.
