@@ -86,9 +86,10 @@ class MacieGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """Amazon Macie watching your S3 data, and Slack told about it.
 
-    One YAML file (macie-notify.yaml) and `macie-notify setup` give you Macie enabled, a
-    secured bucket, custom data identifiers, a scheduled classification job and every
-    finding posted to Slack. Global options work before or after the command name.
+    Try the whole pipeline offline with `macie-notify demo`: Macie, a secured bucket,
+    custom data identifiers, a classification job, and every finding posted to Slack
+    through EventBridge and the notifier Lambda, on an embedded local AWS. Global options
+    work before or after the command name.
     """
     ctx.ensure_object(AppContext)
 

@@ -52,9 +52,9 @@ def scan_cmd(
 ) -> None:
     """Scan local files with Macie's identifiers (`-` reads stdin).
 
-    Without --config: every managed identifier the local engine evaluates. With --config:
-    the config's custom data identifiers and the job's managed identifier selection, as the
-    Macie job would use them. Folders are scanned recursively; gzip, zip and tar archives are
+    With a config (-c, MACIE_NOTIFY_CONFIG, or ./macie-notify.yaml when present): the
+    config's custom data identifiers and the job's managed identifier selection, as the
+    Macie job would use them. Without one: every managed identifier the engine evaluates. Folders are scanned recursively; gzip, zip and tar archives are
     opened (members shown as archive.zip!member).
 
     \b
@@ -99,8 +99,8 @@ def _scanner(app: AppContext, engine: str) -> Scanner:
     # Without a config: every identifier the engine can evaluate, so nothing to warn about.
     selection = IdentifierSelection("INCLUDE", tuple(sorted(LOCAL_IDENTIFIERS)))
     custom: list[CustomIdentifierSpec] = []
-    if app.settings.config_explicit:
-        config = app.config
+    config = app.config_or_none()  # -c, MACIE_NOTIFY_CONFIG, or ./macie-notify.yaml if present
+    if config is not None:
         selection = IdentifierSelection.from_config(config.job.managed_identifiers)
         names = set(config.job.custom_identifier_names(config.custom_data_identifiers))
         custom = [
@@ -183,6 +183,7 @@ def _render(app: AppContext, report: ScanReport) -> None:
         app.render(doc["skipped"], table=skipped)
     s = report.summary
     app.info(
-        f"{s.files_scanned} files scanned ({s.bytes / 1048576:.1f} MiB in {s.seconds:.2f} s), "
+        f"{s.files_scanned} file{'' if s.files_scanned == 1 else 's'} scanned "
+        f"({s.bytes / 1048576:.1f} MiB in {s.seconds:.2f} s), "
         f"{s.files_with_findings} with findings, {len(report.skipped)} not scanned."
     )

@@ -138,7 +138,7 @@ def test_skipped_files_are_listed(capsys: pytest.CaptureFixture[str], tmp_path: 
     out, err = capsys.readouterr()
     assert "Not scanned" in out and "UNABLE_TO_PARSE_FILE" in out
     assert "creds" in out and "AWS_CREDENTIALS x2" in out
-    assert "1 files scanned" in err and "2 not scanned" in err
+    assert "1 file scanned" in err and "2 not scanned" in err
 
 
 @pytest.mark.parametrize("engine", ["pure", "hyperscan"])
@@ -156,3 +156,23 @@ def test_yaml_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["scan", str(SAMPLES / "id_ed25519"), "-o", "yaml"]) == 0
     out = capsys.readouterr().out
     assert "type: OPENSSH_PRIVATE_KEY" in out and "filesWithFindings: 1" in out
+
+
+def test_the_default_config_file_is_used_when_present(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "macie-notify.yaml").write_text(
+        "stack: {name: demo}\n"
+        "custom_data_identifiers:\n"
+        "  - {name: ticket, regex: 'TCK-[0-9]{5}'}\n"
+        "job: {managed_identifiers: NONE}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.txt").write_text("see TCK-12345 and TCK-54321\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run(["scan", "notes.txt", "-o", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["files"][0]["customDataIdentifiers"] == {
+        "totalCount": 2,
+        "detections": [{"name": "ticket", "count": 2}],
+    }
