@@ -54,8 +54,9 @@ def scan_cmd(
 
     With a config (-c, MACIE_NOTIFY_CONFIG, or ./macie-notify.yaml when present): the
     config's custom data identifiers and the job's managed identifier selection, as the
-    Macie job would use them. Without one: every managed identifier the engine evaluates. Folders are scanned recursively; gzip, zip and tar archives are
-    opened (members shown as archive.zip!member).
+    Macie job would use them. Without one: every managed identifier the engine evaluates.
+    Folders are scanned recursively; gzip, zip and tar archives are opened (members shown
+    as archive.zip!member).
 
     \b
     Examples:
