@@ -25,7 +25,7 @@ def slack_cmd(app: AppContext, channel: str | None, clear: bool, limit: int | No
     """
     import datetime as dt
 
-    from macie_notify.local.slack_sink import fetch_messages, summary
+    from macie_notify.local.client import fetch_messages, summary
     from macie_notify.render import Column, TableSpec
 
     endpoint = app.settings.endpoint_url or LOCAL_ENDPOINT

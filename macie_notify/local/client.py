@@ -10,6 +10,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 from macie_notify.errors import AwsError, UsageError
@@ -61,4 +62,36 @@ def local_call(
     return data if isinstance(data, dict) else {"value": data}
 
 
-__all__ = ["LocalEndpointError", "local_call"]
+# --- the Slack sink (``macie-notify local slack``) ------------------------------------------
+
+
+def fetch_messages(
+    endpoint_url: str, channel: str | None = None, clear: bool = False, timeout: float = 10.0
+) -> list[dict[str, Any]]:
+    """The messages a running local server's sink recorded (then forgotten with ``clear``)."""
+    import urllib.parse
+
+    query = "?" + urllib.parse.urlencode({"channel": channel}) if channel else ""
+    path = "/_local/slack/messages"
+    messages = list(local_call(endpoint_url, "GET", path + query, timeout=timeout)["messages"])
+    if clear:
+        local_call(endpoint_url, "DELETE", path, timeout=timeout)
+    return messages
+
+
+def summary(message: Mapping[str, Any], width: int = 200) -> str:
+    """One line for a terminal: the header and section texts, else the fallback text."""
+    parts: list[str] = []
+    for block in message.get("blocks") or []:
+        text = block.get("text") if isinstance(block, dict) else None
+        if isinstance(text, dict) and text.get("text"):
+            parts.append(str(text["text"]))
+        for item in (block.get("fields") or []) if isinstance(block, dict) else []:
+            if isinstance(item, dict) and item.get("text"):
+                parts.append(str(item["text"]))
+    line = " | ".join(parts) or str(message.get("text") or "")
+    line = " ".join(line.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+__all__ = ["LocalEndpointError", "fetch_messages", "local_call", "summary"]

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink", "fetch_messages", "install", "summary"]
+__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink", "install"]
 
 MAX_BLOCKS = 50
 MAX_TEXT = 40_000
@@ -489,37 +489,3 @@ def install(server: Any) -> None:
     server.register_local_app("slack", sink)
     server.app.control.reset_hooks.append(sink.reset)
     server.slack_sink = sink
-
-
-# --- client side: ``macie-notify local slack`` ---------------------------------------------
-
-
-def fetch_messages(
-    endpoint_url: str, channel: str | None = None, clear: bool = False, timeout: float = 10.0
-) -> list[dict[str, Any]]:
-    """The messages a running local server's sink recorded (then forgotten with ``clear``)."""
-    import urllib.parse
-
-    from macie_notify.local.client import local_call
-
-    query = "?" + urllib.parse.urlencode({"channel": channel}) if channel else ""
-    path = "/_local/slack/messages"
-    messages = list(local_call(endpoint_url, "GET", path + query, timeout=timeout)["messages"])
-    if clear:
-        local_call(endpoint_url, "DELETE", path, timeout=timeout)
-    return messages
-
-
-def summary(message: Mapping[str, Any], width: int = 200) -> str:
-    """One line for a terminal: the header and section texts, else the fallback text."""
-    parts: list[str] = []
-    for block in message.get("blocks") or []:
-        text = block.get("text") if isinstance(block, dict) else None
-        if isinstance(text, dict) and text.get("text"):
-            parts.append(str(text["text"]))
-        for item in (block.get("fields") or []) if isinstance(block, dict) else []:
-            if isinstance(item, dict) and item.get("text"):
-                parts.append(str(item["text"]))
-    line = " | ".join(parts) or str(message.get("text") or "")
-    line = " ".join(line.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
