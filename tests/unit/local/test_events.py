@@ -78,20 +78,15 @@ class FakeResources:
         self.logs.append((group_arn, stream, list(events)))
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> Any:
-    res, sleep = FakeResources(), FakeSleep()
-    runner = LambdaRunner(tmp_path, queues=res, logs=res, sleep=sleep, retry_delays=(0.5, 1.0))
-    router = EventRouter(res, runner, sleep=sleep, backoff=(0.1, 0.2, 0.4)).start()
-    yield res, router, sleep
+    res = FakeResources()
+    sleeps: list[float] = []  # sleeps.append is the injected sleep
+    runner = LambdaRunner(
+        tmp_path, queues=res, logs=res, sleep=sleeps.append, retry_delays=(0.5, 1.0)
+    )
+    router = EventRouter(res, runner, sleep=sleeps.append, backoff=(0.1, 0.2, 0.4)).start()
+    yield res, router, sleeps
     router.stop()
 
 
@@ -164,11 +159,11 @@ def test_input_and_input_path() -> None:
 
 
 def test_missing_queue_goes_straight_to_dead_letter_queue(env: Any) -> None:
-    res, router, sleep = env
+    res, router, sleeps = env
     missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:gone"
     res.rule_list = [rule(TargetInfo("q", missing, dead_letter_arn=DLQ))]
     deliver(router)
-    assert sleep.calls == []
+    assert sleeps == []
     ((body, attrs),) = res.queues[DLQ]
     assert json.loads(body)["detail"] == FINDING
     assert attrs == {
@@ -182,22 +177,22 @@ def test_missing_queue_goes_straight_to_dead_letter_queue(env: Any) -> None:
 
 
 def test_retry_policy_then_dead_letter(env: Any) -> None:
-    res, router, sleep = env
+    res, router, sleeps = env
     res.flaky_sends = 10
     res.rule_list = [rule(TargetInfo("q", QUEUE, max_retry_attempts=2, dead_letter_arn=DLQ))]
     deliver(router)
-    assert sleep.calls == [0.1, 0.2]
+    assert sleeps == [0.1, 0.2]
     assert res.queues[QUEUE] == []
     assert res.queues[DLQ][0][1]["ERROR_CODE"] == "InternalFailure"
     assert router.deliveries()[0]["attempts"] == 3
 
 
 def test_transient_error_recovers_within_retries(env: Any) -> None:
-    res, router, sleep = env
+    res, router, sleeps = env
     res.flaky_sends = 1
     res.rule_list = [rule(TargetInfo("q", QUEUE, dead_letter_arn=DLQ))]
     deliver(router)
-    assert sleep.calls == [0.1]
+    assert sleeps == [0.1]
     assert len(res.queues[QUEUE]) == 1
     assert res.queues[DLQ] == []
 
@@ -262,7 +257,7 @@ def test_lambda_target_receives_the_event(env: Any) -> None:
 
 
 def test_failing_lambda_retried_twice_then_its_dead_letter_queue(env: Any) -> None:
-    res, router, sleep = env
+    res, router, sleeps = env
     res.functions[FN] = function(
         "def handler(e, c):\n    raise RuntimeError('slack down')\n", dead_letter_arn=DLQ
     )
@@ -274,7 +269,7 @@ def test_failing_lambda_retried_twice_then_its_dead_letter_queue(env: Any) -> No
         "attempts": 3,
         "sentTo": [DLQ],
     }
-    assert sleep.calls == [0.5, 1.0]
+    assert sleeps == [0.5, 1.0]
     ((body, attrs),) = res.queues[DLQ]
     assert json.loads(body)["detail"] == FINDING
     assert attrs["ErrorMessage"] == "slack down"

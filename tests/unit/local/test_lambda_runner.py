@@ -113,31 +113,24 @@ class FakeLogs:
         self.events.append((group, stream, list(events)))
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
 @pytest.fixture
-def parts(tmp_path: Path) -> tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep]:
-    queues, logs, sleep = FakeQueues(), FakeLogs(), FakeSleep()
+def parts(tmp_path: Path) -> tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]]:
+    queues, logs = FakeQueues(), FakeLogs()
+    sleeps: list[float] = []  # sleeps.append is the injected sleep
     runner = LambdaRunner(
         tmp_path / "cache",
         endpoint_url="http://127.0.0.1:4566",
         slack_api_url="http://127.0.0.1:4566/_local/slack/api/",
         queues=queues,
         logs=logs,
-        sleep=sleep,
+        sleep=sleeps.append,
         retry_delays=(1.0, 2.0),
     )
-    return runner, queues, logs, sleep
+    return runner, queues, logs, sleeps
 
 
 def test_handler_gets_runtime_environment_and_context(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep], monkeypatch: pytest.MonkeyPatch
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner, _, logs, _ = parts
     monkeypatch.setenv("HOME_SECRET", "host value must not leak")
@@ -188,7 +181,7 @@ def test_handler_gets_runtime_environment_and_context(
 
 
 def test_function_slack_api_url_wins(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
     runner = parts[0]
     result = runner.invoke(spec(environment={"SLACK_API_URL": "http://elsewhere/api/"}), {})
@@ -208,7 +201,7 @@ def test_function_slack_api_url_wins(
     ],
 )
 def test_errors(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
     handler: str,
     error_type: str,
     message: str,
@@ -221,7 +214,7 @@ def test_errors(
 
 
 def test_error_logs_have_lambda_error_line(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
     result = parts[0].invoke(spec("app.main.boom"), {"id": "e9"})
     assert "[ERROR] ValueError: cannot deliver e9" in result.logs
@@ -229,14 +222,14 @@ def test_error_logs_have_lambda_error_line(
 
 
 def test_runtime_provides_boto3(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
     result = parts[0].invoke(spec("app.main.has_boto3"), {})
     assert (result.ok, result.payload) == (True, "boto3")
 
 
 def test_timeout_kills_the_handler(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
     result = parts[0].invoke(spec("app.main.slow", timeout_s=1), {}, request_id="req-t")
     assert result.timed_out
@@ -247,13 +240,13 @@ def test_timeout_kills_the_handler(
     assert result.duration_ms < 5000
 
 
-def test_unsupported_runtime(parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep]) -> None:
+def test_unsupported_runtime(parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]]) -> None:
     result = parts[0].invoke(spec(runtime="nodejs20.x"), {})
     assert result.error is not None and result.error["errorType"] == "Runtime.InvalidRuntime"
 
 
 def test_code_cache_is_keyed_by_sha(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
     runner = parts[0]
     first = runner.task_root(spec())
@@ -265,25 +258,25 @@ def test_code_cache_is_keyed_by_sha(
 
 
 def test_async_success_runs_once(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
-    runner, queues, _, sleep = parts
+    runner, queues, _, sleeps = parts
     outcome = runner.invoke_async(spec(dead_letter_arn=DLQ), {"id": "ok"})
     assert outcome.delivered
     assert len(outcome.attempts) == 1
-    assert sleep.calls == []
+    assert sleeps == []
     assert queues.sent == []
 
 
 def test_async_failure_retries_twice_then_dead_letter_queue(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
-    runner, queues, logs, sleep = parts
+    runner, queues, logs, sleeps = parts
     event = {"id": "e9", "source": "aws.macie"}
     outcome = runner.invoke_async(spec("app.main.boom", dead_letter_arn=DLQ), event)
     assert outcome.condition == "RetriesExhausted"
     assert len(outcome.attempts) == 3
-    assert sleep.calls == [1.0, 2.0]
+    assert sleeps == [1.0, 2.0]
     # Retries of one event keep its request id, as Lambda does.
     assert len({a.request_id for a in outcome.attempts}) == 1
     assert len(logs.events) == 3
@@ -299,13 +292,13 @@ def test_async_failure_retries_twice_then_dead_letter_queue(
 
 
 def test_async_on_failure_destination_gets_invocation_record(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, FakeSleep],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
 ) -> None:
-    runner, queues, _, sleep = parts
+    runner, queues, _, sleeps = parts
     fn = spec("app.main.boom", on_failure_arn=DEST, max_retry_attempts=1)
     outcome = runner.invoke_async(fn, {"id": "e9"})
     assert len(outcome.attempts) == 2
-    assert sleep.calls == [1.0]
+    assert sleeps == [1.0]
     ((arn, body, _),) = queues.sent
     record = json.loads(body)
     assert arn == DEST
