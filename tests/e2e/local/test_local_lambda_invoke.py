@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from macie_notify.demo.provision import LAMBDA_TRUST
 from macie_notify.local import LocalServer
-from macie_notify.packaging import build_zip
+from macie_notify.packaging import HANDLER, build_zip
 
 pytestmark = pytest.mark.e2e
 
@@ -32,16 +33,6 @@ REGION = "us-east-1"
 EVENTS = Path(__file__).parents[2] / "events"
 AWS = Path(sys.executable).with_name("aws")
 TOKEN = "xoxb-local-invoke-0001-abcdef"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 # One zip, several handlers: the runner extracts it once.
 HANDLERS = """
 import json
@@ -101,7 +92,7 @@ def local_server() -> Iterator[LocalServer]:
 def role(local_server: LocalServer) -> str:
     iam = local_server.client("iam")
     created = iam.create_role(
-        RoleName=f"invoke-test-{os.getpid()}", AssumeRolePolicyDocument=json.dumps(TRUST)
+        RoleName=f"invoke-test-{os.getpid()}", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )
     return str(created["Role"]["Arn"])
 
@@ -447,7 +438,7 @@ def test_notifier_zip_posts_a_macie_finding_to_the_slack_sink(
 ) -> None:
     code, _ = build_zip()
     name = make_function(
-        "notifier.handler.lambda_handler",
+        HANDLER,
         code_zip=code,
         timeout=30,
         SLACK_CHANNEL="#aws-macie-events",

@@ -11,23 +11,14 @@ from typing import Any
 import pytest
 from pipeline_helpers import drain_events, drain_queue
 
+from macie_notify.demo.provision import LAMBDA_TRUST
 from macie_notify.local import LocalServer
-from macie_notify.packaging import build_zip
+from macie_notify.packaging import HANDLER, build_zip
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "xoxb-local-0001-abcdef"
 FUNCTION = "macie-demo-notifier"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 
 @pytest.fixture
@@ -35,7 +26,7 @@ def pipeline(aws: Callable[[str], Any], server: LocalServer) -> Iterator[dict[st
     """Secret, dead-letter queue, the notifier function and a Macie rule targeting it."""
     iam, lam, sqs = aws("iam"), aws("lambda"), aws("sqs")
     secrets, events, macie = aws("secretsmanager"), aws("events"), aws("macie2")
-    role = iam.create_role(RoleName="notifier", AssumeRolePolicyDocument=json.dumps(TRUST))
+    role = iam.create_role(RoleName="notifier", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     secret = secrets.create_secret(Name="slack-token", SecretString=TOKEN)["ARN"]
     dlq_url = sqs.create_queue(QueueName="notifier-dlq")["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
@@ -44,7 +35,7 @@ def pipeline(aws: Callable[[str], Any], server: LocalServer) -> Iterator[dict[st
         FunctionName=FUNCTION,
         Runtime="python3.12",
         Role=role["Role"]["Arn"],
-        Handler="notifier.handler.lambda_handler",
+        Handler=HANDLER,
         Code={"ZipFile": code},
         Timeout=30,
         Environment={
