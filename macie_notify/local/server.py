@@ -138,7 +138,8 @@ def s3_buckets(account: str, region: str) -> list[dict[str, Any]]:
 
 
 def _bucket_metadata(backend: Any, bucket: Any, account: str, region: str) -> dict[str, Any]:
-    from macie_notify.local.macie2.shapes import iso, now_iso
+    from macie_notify.local.macie2.shapes import now_iso
+    from macie_notify.render import iso8601
 
     keys = [k for k in list(bucket.keys.values()) if hasattr(k, "size")]
     size = sum(int(k.size) for k in keys)
@@ -161,7 +162,7 @@ def _bucket_metadata(backend: Any, bucket: Any, account: str, region: str) -> di
         "accountId": account,
         "allowsUnencryptedObjectUploads": "FALSE" if encryption != "NONE" else "TRUE",
         "bucketArn": f"arn:aws:s3:::{bucket.name}",
-        "bucketCreatedAt": iso(bucket.creation_date),
+        "bucketCreatedAt": iso8601(bucket.creation_date),
         "bucketName": bucket.name,
         "classifiableObjectCount": len(keys),
         "classifiableSizeInBytes": size,

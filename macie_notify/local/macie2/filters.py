@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from macie_notify.local.macie2.exceptions import ValidationException
-from macie_notify.local.macie2.shapes import epoch_millis, iso
+from macie_notify.local.macie2.shapes import epoch_millis
+from macie_notify.render import iso8601
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -181,7 +182,7 @@ def _eq_value(field_type: str, value: str) -> str:
     if field_type == "timestamp" and value.isdigit():
         from datetime import datetime, timezone
 
-        return iso(datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc))
+        return iso8601(datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc))
     return value
 
 

@@ -12,12 +12,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from macie_notify.render import iso8601
+
 __all__ = [
     "S3Object",
     "bucket_details",
     "bucket_tags",
     "finding_doc",
-    "iso",
     "list_objects",
 ]
 
@@ -135,7 +136,7 @@ def finding_doc(
                 "eTag": obj.etag,
                 "extension": extension,
                 "key": obj.key,
-                "lastModified": iso(obj.last_modified),
+                "lastModified": iso8601(obj.last_modified),
                 "path": f"{obj.bucket}/{obj.key}",
                 "publicAccess": False,
                 "serverSideEncryption": {
@@ -150,6 +151,3 @@ def finding_doc(
         },
     }
 
-
-def iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

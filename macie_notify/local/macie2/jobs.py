@@ -44,7 +44,6 @@ from macie_notify.local.macie2.job_objects import (
     bucket_details,
     bucket_tags,
     finding_doc,
-    iso,
     list_objects,
 )
 from macie_notify.local.macie2.scoping import (
@@ -53,6 +52,7 @@ from macie_notify.local.macie2.scoping import (
     needs_object_tags,
     next_run_after,
 )
+from macie_notify.render import iso8601
 
 __all__ = ["JobRunner", "S3Object", "install"]
 
@@ -245,7 +245,9 @@ class JobRunner:
             self._log(backend, job, kind, "The job run started.")
             client = self._s3_client(state.account_id, state.region)
             state.pending = list(self._eligible(client, backend, job, state))
-            backend.record_job_run(state.job_id, objects=len(state.pending), started=iso(started))
+            backend.record_job_run(
+                state.job_id, objects=len(state.pending), started=iso8601(started)
+            )
         selection = IdentifierSelection(
             job["managedDataIdentifierSelector"], tuple(job["managedDataIdentifierIds"])
         )
@@ -336,7 +338,7 @@ class JobRunner:
             "adminAccountId": backend.account_id,
             "jobId": job["jobId"],
             "eventType": kind,
-            "occurredAt": iso(dt.datetime.now(dt.timezone.utc)),
+            "occurredAt": iso8601(dt.datetime.now(dt.timezone.utc)),
             "description": text,
             "jobName": job["name"],
         }

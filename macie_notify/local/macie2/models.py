@@ -34,7 +34,8 @@ from macie_notify.local.macie2.exceptions import (
     ValidationException,
 )
 from macie_notify.local.macie2.findings import FindingsMixin
-from macie_notify.local.macie2.shapes import iso, now_iso
+from macie_notify.local.macie2.shapes import now_iso
+from macie_notify.render import iso8601
 
 Listener = Callable[[dict[str, Any], str, str], None]
 BucketSource = Callable[[str, str], list[dict[str, Any]]]
@@ -269,8 +270,8 @@ class Macie2Backend(FindingsMixin):
         if status == "USER_PAUSED":
             job["_pausedFrom"] = current
             job["userPausedDetails"] = {
-                "jobPausedAt": iso(now),
-                "jobExpiresAt": iso(now + timedelta(days=30)),
+                "jobPausedAt": iso8601(now),
+                "jobExpiresAt": iso8601(now + timedelta(days=30)),
             }
             job["jobStatus"] = status
         elif status == "RUNNING":

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from macie_notify.local.macie2.shapes import iso
+from macie_notify.render import iso8601
 
 POLICY_TYPES: dict[str, tuple[str, str, str]] = {
     # type -> (severity, title, description)
@@ -295,7 +295,7 @@ def synthetic_findings(
     out = []
     for n in range(count):
         ftype = FINDING_TYPES[rng.randrange(len(FINDING_TYPES))]
-        when = iso(start + timedelta(seconds=rng.randrange(30 * 86400)))
+        when = iso8601(start + timedelta(seconds=rng.randrange(30 * 86400)))
         bucket = f"synthetic-bucket-{rng.randrange(20):02d}"
         if ftype in POLICY_TYPES:
             doc = policy_finding(ftype, account_id, region, bucket, when)

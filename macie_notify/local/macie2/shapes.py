@@ -13,19 +13,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from macie_notify.local.macie2.exceptions import ValidationException
+from macie_notify.render import iso8601
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 with milliseconds and ``Z``, as macie2 writes ``__timestampIso8601``."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso8601(datetime.now(timezone.utc))
 
 
 def epoch_millis(value: str) -> int:
@@ -226,7 +221,7 @@ def _apply(plan: _Plan, value: Any) -> Any:
 
 def _timestamp(value: Any) -> str:
     if isinstance(value, datetime):
-        return iso(value)
+        return iso8601(value)
     if isinstance(value, (int, float)):
-        return iso(datetime.fromtimestamp(value, tz=timezone.utc))
+        return iso8601(datetime.fromtimestamp(value, tz=timezone.utc))
     return str(value)

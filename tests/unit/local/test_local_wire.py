@@ -6,8 +6,9 @@ import pytest
 
 from macie_notify.local.macie2 import paging, routes
 from macie_notify.local.macie2.exceptions import ValidationException
-from macie_notify.local.macie2.shapes import iso, parse_request, serialize
+from macie_notify.local.macie2.shapes import parse_request, serialize
 from macie_notify.local.sigv4 import parse_authorization, parse_query_credential
+from macie_notify.render import iso8601
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/eu-west-1/macie2/aws4_request, "
@@ -110,4 +111,4 @@ def test_serialize_keeps_model_members_and_formats_times() -> None:
         shape, {"createdAt": when, "status": "ENABLED", "internal": 1, "updatedAt": None}
     )
     assert out == {"createdAt": "2024-03-11T19:46:53.031Z", "status": "ENABLED"}
-    assert iso(when) == "2024-03-11T19:46:53.031Z"
+    assert iso8601(when) == "2024-03-11T19:46:53.031Z"
