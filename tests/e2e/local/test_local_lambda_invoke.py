@@ -130,6 +130,14 @@ def _queue(client: ClientFactory, name: str) -> tuple[str, str]:
     return str(url), str(arn["Attributes"]["QueueArn"])
 
 
+@pytest.fixture
+def relay(client: ClientFactory, make_function: Callable[..., str]) -> tuple[str, str, str]:
+    """``fns.relay`` and its two queues: (function name, go-ahead URL, output URL)."""
+    go_url, _ = _queue(client, "go")
+    out_url, _ = _queue(client, "out")
+    return make_function("fns.relay"), go_url, out_url
+
+
 def _receive(client: ClientFactory, url: str, wait: int = 15) -> dict[str, Any]:
     sqs = client("sqs")
     deadline = time.monotonic() + wait
@@ -312,11 +320,9 @@ def test_dry_run_checks_the_function_and_runs_nothing(
 
 
 def test_event_invoke_answers_202_and_runs_in_the_background(
-    client: ClientFactory, make_function: Callable[..., str]
+    client: ClientFactory, relay: tuple[str, str, str]
 ) -> None:
-    go_url, _ = _queue(client, "go")
-    out_url, _ = _queue(client, "out")
-    name = make_function("fns.relay")
+    name, go_url, out_url = relay
     event = {"go": go_url, "out": out_url}
     out = client("lambda").invoke(
         FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode()
@@ -331,11 +337,9 @@ def test_event_invoke_answers_202_and_runs_in_the_background(
 
 
 def test_deprecated_invoke_async_is_an_event_invocation(
-    client: ClientFactory, make_function: Callable[..., str]
+    client: ClientFactory, relay: tuple[str, str, str]
 ) -> None:
-    go_url, _ = _queue(client, "go")
-    out_url, _ = _queue(client, "out")
-    name = make_function("fns.relay")
+    name, go_url, out_url = relay
     client("sqs").send_message(QueueUrl=go_url, MessageBody="go")
     event = {"go": go_url, "out": out_url}
     out = client("lambda").invoke_async(FunctionName=name, InvokeArgs=json.dumps(event))
@@ -372,12 +376,10 @@ def test_failing_event_is_retried_then_sent_to_the_on_failure_destination(
 
 
 def test_stop_waits_for_background_invocations(
-    client: ClientFactory, make_function: Callable[..., str]
+    client: ClientFactory, relay: tuple[str, str, str]
 ) -> None:
     """A second server (moto's state is shared): stop() joins its invoke pool."""
-    go_url, _ = _queue(client, "go")
-    out_url, _ = _queue(client, "out")
-    name = make_function("fns.relay")
+    name, go_url, out_url = relay
     client("sqs").send_message(QueueUrl=go_url, MessageBody="go")
     before = set(threading.enumerate())
     with LocalServer() as other:
