@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from macie_notify.local import LocalServer
@@ -28,12 +27,6 @@ def aws(server: LocalServer) -> Callable[[str], Any]:
         hook()
 
     def client(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=server.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return server.client(service, REGION)
 
     return client
