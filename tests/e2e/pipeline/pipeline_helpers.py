@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any
+
+from macie_notify.local.client import local_call
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
@@ -44,6 +45,4 @@ def drain_queue(aws: Callable[[str], Any], url: str) -> list[dict[str, Any]]:
 
 def drain_events(endpoint: str) -> None:
     """Wait until the router has delivered everything (``POST /_local/events/drain``)."""
-    request = urllib.request.Request(f"{endpoint}/_local/events/drain", method="POST")
-    with urllib.request.urlopen(request, timeout=90) as resp:
-        assert json.loads(resp.read())["drained"] is True
+    assert local_call(endpoint, "POST", "/_local/events/drain", timeout=90)["drained"] is True
