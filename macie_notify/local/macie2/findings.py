@@ -151,8 +151,7 @@ class FindingsMixin:
         query = [params.get("findingCriteria"), params.get("sortCriteria")]
         key = paging.query_digest("ListFindings", query)
         ids = self.findings.query(conditions, sort, key)
-        size = paging.page_size(params.get("maxResults"), default=50, cap=50)
-        return paging.paginate(ids, "ListFindings", query, params.get("nextToken"), size)
+        return paging.page_of(ids, "ListFindings", query, params, default=50, cap=50)
 
     def get_finding_texts(self, params: Mapping[str, Any]) -> list[str]:
         """GetFindings as JSON texts (unknown ids are left out)."""

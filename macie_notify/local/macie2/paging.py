@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from macie_notify.local.macie2.exceptions import ValidationException
@@ -66,3 +66,17 @@ def paginate(
     page = list(items[start : start + size])
     end = start + len(page)
     return page, (encode_token(digest, end) if end < len(items) else None)
+
+
+def page_of(
+    items: Sequence[T],
+    operation: str,
+    query: Any,
+    params: Mapping[str, Any],
+    *,
+    default: int,
+    cap: int,
+) -> tuple[list[T], str | None]:
+    """The page a List/Describe request asks for with its ``maxResults`` and ``nextToken``."""
+    size = page_size(params.get("maxResults"), default=default, cap=cap)
+    return paginate(items, operation, query, params.get("nextToken"), size)

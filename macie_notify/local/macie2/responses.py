@@ -69,9 +69,8 @@ def _create_cdi(b: Macie2Backend, p: Params) -> Any:
 
 
 def _list_cdis(b: Macie2Backend, p: Params) -> Any:
-    size = paging.page_size(p.get("maxResults"), default=50, cap=500)
-    items, token = paging.paginate(
-        b.live_identifiers(), "ListCustomDataIdentifiers", [], p.get("nextToken"), size
+    items, token = paging.page_of(
+        b.live_identifiers(), "ListCustomDataIdentifiers", [], p, default=50, cap=500
     )
     return {"items": items, "nextToken": token}
 
@@ -124,8 +123,7 @@ def _list_jobs(b: Macie2Backend, p: Params) -> Any:
         list(b.jobs.values()), p.get("filterCriteria"), p.get("sortCriteria")
     )
     query = [p.get("filterCriteria"), p.get("sortCriteria")]
-    size = paging.page_size(p.get("maxResults"), default=50, cap=200)
-    page, token = paging.paginate(jobs, "ListClassificationJobs", query, p.get("nextToken"), size)
+    page, token = paging.page_of(jobs, "ListClassificationJobs", query, p, default=50, cap=200)
     return {"items": [buckets.job_summary(j) for j in page], "nextToken": token}
 
 
@@ -147,9 +145,8 @@ def _create_filter(b: Macie2Backend, p: Params) -> Any:
 
 
 def _list_filters(b: Macie2Backend, p: Params) -> Any:
-    size = paging.page_size(p.get("maxResults"), default=25, cap=25)
-    page, token = paging.paginate(
-        b.sorted_filters(), "ListFindingsFilters", [], p.get("nextToken"), size
+    page, token = paging.page_of(
+        b.sorted_filters(), "ListFindingsFilters", [], p, default=25, cap=25
     )
     return {"findingsFilterListItems": page, "nextToken": token}
 
@@ -159,8 +156,7 @@ def _describe_buckets(b: Macie2Backend, p: Params) -> Any:
     found = source(b.account_id, b.region) if source is not None else []
     selected = buckets.filter_buckets(found, p.get("criteria"), p.get("sortCriteria"))
     query = [p.get("criteria"), p.get("sortCriteria")]
-    size = paging.page_size(p.get("maxResults"), default=50, cap=50)
-    page, token = paging.paginate(selected, "DescribeBuckets", query, p.get("nextToken"), size)
+    page, token = paging.page_of(selected, "DescribeBuckets", query, p, default=50, cap=50)
     return {"buckets": page, "nextToken": token}
 
 
