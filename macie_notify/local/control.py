@@ -59,7 +59,7 @@ class ControlApp:
                 return self.mounts[mount](environ, start_response)
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         try:
-            status, payload = self._builtin(method, path[len(PREFIX) :], _json_body(environ))
+            status, payload = self._builtin(method, path[len(PREFIX) :], read_json(environ))
         except (ValueError, TypeError, KeyError) as exc:
             status, payload = 400, {"error": f"bad request: {exc}"}
         return json_reply(start_response, status, payload)
@@ -109,10 +109,6 @@ def json_reply(start_response: Callable[..., Any], status: int, payload: Any) ->
 
 def read_json(environ: dict[str, Any]) -> dict[str, Any]:
     """The request's JSON object body (``{}`` when empty); ValueError when not an object."""
-    return _json_body(environ)
-
-
-def _json_body(environ: dict[str, Any]) -> dict[str, Any]:
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if length <= 0:
         return {}
