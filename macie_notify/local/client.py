@@ -69,8 +69,6 @@ def fetch_messages(
     endpoint_url: str, channel: str | None = None, clear: bool = False, timeout: float = 10.0
 ) -> list[dict[str, Any]]:
     """The messages a running local server's sink recorded (then forgotten with ``clear``)."""
-    import urllib.parse
-
     query = "?" + urllib.parse.urlencode({"channel": channel}) if channel else ""
     path = "/_local/slack/messages"
     messages = list(local_call(endpoint_url, "GET", path + query, timeout=timeout)["messages"])
