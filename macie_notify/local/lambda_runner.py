@@ -28,7 +28,6 @@ itself, with ``RequestID`` / ``ErrorCode`` / ``ErrorMessage`` attributes). Logs 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import importlib.util
@@ -173,11 +172,6 @@ def log_group_arn(spec: FunctionSpec) -> str:
     parts = spec.arn.split(":")
     account = parts[4] if len(parts) > 4 else ""
     return f"arn:aws:logs:{spec.region}:{account}:log-group:/aws/lambda/{spec.name}"
-
-
-def code_sha256(code: bytes) -> str:
-    """Lambda's CodeSha256: base64 of the raw SHA-256 digest of the zip bytes."""
-    return base64.b64encode(hashlib.sha256(code).digest()).decode()
 
 
 class LambdaRunner:

@@ -11,11 +11,8 @@ from typing import Any
 
 import pytest
 
-from macie_notify.local.lambda_runner import (
-    FunctionSpec,
-    LambdaRunner,
-    code_sha256,
-)
+from macie_notify.local.lambda_runner import FunctionSpec, LambdaRunner
+from macie_notify.packaging import code_sha256
 
 HANDLER = """
 import json, logging, os, sys, time
