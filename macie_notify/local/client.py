@@ -27,8 +27,9 @@ def local_call(
     *,
     timeout: float = 30.0,
     ok: tuple[int, ...] = (200,),
+    payload: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``method path`` on the endpoint at ``url``; its JSON answer (a dict)."""
+    """``method path`` on the endpoint at ``url`` (``payload`` as a JSON body); its answer."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         # urllib would raise a bare ValueError ("unknown url type") for these.
@@ -36,8 +37,14 @@ def local_call(
             f"the endpoint URL {url!r} is not valid.",
             "give --endpoint-url (or AWS_ENDPOINT_URL) as http(s)://host[:port].",
         )
+    data = json.dumps(payload).encode() if payload is not None else None
+    if data is None and method in ("POST", "PUT"):
+        data = b""
     request = urllib.request.Request(
-        url.rstrip("/") + path, method=method, data=b"" if method in ("POST", "PUT") else None
+        url.rstrip("/") + path,
+        method=method,
+        data=data,
+        headers={"Content-Type": "application/json"} if payload is not None else {},
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from macie_notify.local import LocalServer
+from macie_notify.local.client import local_call
 
 
 def call(server: LocalServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -48,6 +49,12 @@ def test_synthetic_findings(local_server: LocalServer, macie: Any) -> None:
         local_server, "POST", "/_local/findings/synthetic", {"count": 1, "region": "ap-south-1"}
     )
     assert other[0] == 409  # Macie is not enabled there
+
+
+def test_local_call_sends_its_payload_as_json(local_server: LocalServer, macie: Any) -> None:
+    path = "/_local/findings/synthetic"
+    body = local_call(local_server.endpoint_url, "POST", path, payload={"count": 3, "seed": 2})
+    assert body == {"loaded": 3, "total": 3}
 
 
 def test_latency_delays_aws_responses_only(local_server: LocalServer, macie: Any) -> None:
