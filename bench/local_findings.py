@@ -16,15 +16,16 @@ import argparse
 import json
 import statistics
 import time
-import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from macie_notify.local import LocalServer
+from macie_notify.local.client import local_call
+
+SYNTHETIC = "/_local/findings/synthetic"
 
 QUERIES: dict[str, dict[str, Any]] = {
     "all (default sort)": {},
@@ -79,15 +80,9 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def load(server: LocalServer, count: int) -> float:
-    request = urllib.request.Request(
-        f"{server.endpoint_url}/_local/findings/synthetic",
-        data=json.dumps({"count": count, "seed": 42}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=600) as response:
-        json.load(response)
+    payload = {"count": count, "seed": 42}
+    local_call(server.endpoint_url, "POST", SYNTHETIC, timeout=600, payload=payload)
     return time.perf_counter() - started
 
 
@@ -95,14 +90,7 @@ def run(count: int) -> dict[str, Any]:
     with LocalServer(extensions=False) as server:
         timed = Timed(server.app.macie2)
         server.app.macie2 = timed  # type: ignore[assignment]
-        macie = boto3.client(
-            "macie2",
-            endpoint_url=server.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),
-        )
+        macie = server.client("macie2", config=Config(retries={"max_attempts": 1}))
         macie.enable_macie()
         load_s = load(server, count)
         report: dict[str, Any] = {"findings": count, "load_seconds": round(load_s, 2), "list": {}}

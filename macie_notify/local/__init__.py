@@ -143,8 +143,11 @@ class LocalServer:
             **DUMMY_ENV,
         }
 
-    def client(self, service: str, region: str = "us-east-1") -> Any:
-        """A boto3 client for this endpoint, with the dummy credentials (jobs, posture)."""
+    def client(self, service: str, region: str = "us-east-1", config: Any = None) -> Any:
+        """A boto3 client for this endpoint, with the dummy credentials (jobs, posture).
+
+        ``config`` is a ``botocore.config.Config`` (retries, pool size) when one is needed.
+        """
         import boto3
 
         return boto3.client(
@@ -153,6 +156,7 @@ class LocalServer:
             region_name=region,
             aws_access_key_id=DUMMY_ENV["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=DUMMY_ENV["AWS_SECRET_ACCESS_KEY"],
+            config=config,
         )
 
     def __enter__(self) -> LocalServer:
