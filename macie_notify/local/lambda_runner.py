@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from macie_notify.render import iso8601
+
 # The program the subprocess runs: standard library only, as on the Lambda runtime.
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 
@@ -434,7 +436,7 @@ def _parse_result(
     data = json.loads(raw) if raw else None
     if killed or (data is not None and data.get("timed_out")):
         message = f"Task timed out after {timeout_s:.2f} seconds"
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        stamp = iso8601(dt.datetime.now(dt.timezone.utc))
         result.logs += f"{stamp} {request_id} {message}\n"
         result.timed_out = True
         result.error = _error("Sandbox.Timedout", f"RequestId: {request_id} Error: {message}")
@@ -453,7 +455,7 @@ def _invocation_record(
     spec: FunctionSpec, event: Any, outcome: AsyncOutcome, last: InvocationResult | None
 ) -> dict[str, Any]:
     """The record Lambda sends to an invocation destination."""
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    now = iso8601(dt.datetime.now(dt.timezone.utc))
     response: dict[str, Any] = {"statusCode": 200, "executedVersion": spec.version}
     if last is not None and last.error is not None:
         response["functionError"] = "Unhandled"
