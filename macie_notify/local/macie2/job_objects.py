@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from macie_notify.local.macie2.samples import SCORES
 from macie_notify.render import iso8601
 
 __all__ = [
@@ -22,7 +23,6 @@ __all__ = [
     "list_objects",
 ]
 
-SCORES = {"Low": 1, "Medium": 2, "High": 3}
 TITLES = {
     "SensitiveData:S3Object/Personal": "The S3 object contains personal information.",
     "SensitiveData:S3Object/Financial": "The S3 object contains financial information.",
@@ -150,4 +150,3 @@ def finding_doc(
             },
         },
     }
-

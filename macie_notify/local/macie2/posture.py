@@ -27,7 +27,6 @@ joined when it stops.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import time
@@ -36,6 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from macie_notify.local.control import json_reply, read_json
+from macie_notify.local.macie2.samples import SCORES
+from macie_notify.local.macie2.shapes import now_iso
 
 __all__ = ["Posture", "PostureChecker", "install", "read_posture"]
 
@@ -272,7 +273,7 @@ class PostureChecker:
 
 def policy_finding(kind: str, bucket: str, posture: Posture, account_id: str) -> dict[str, Any]:
     severity, title, description, api = _FINDINGS[kind]
-    stamp = _iso(dt.datetime.now(dt.timezone.utc))
+    stamp = now_iso()
     blocks = {
         "blockPublicAcls": posture.block_public_access.get("BlockPublicAcls", False),
         "blockPublicPolicy": posture.block_public_access.get("BlockPublicPolicy", False),
@@ -286,7 +287,7 @@ def policy_finding(kind: str, bucket: str, posture: Posture, account_id: str) ->
         "description": f"{description} Bucket: {bucket}.",
         "severity": {
             "description": severity,
-            "score": {"Low": 1, "Medium": 2, "High": 3}[severity],
+            "score": SCORES[severity],
         },
         "count": 1,
         "policyDetails": {
@@ -336,10 +337,6 @@ def policy_finding(kind: str, bucket: str, posture: Posture, account_id: str) ->
             }
         },
     }
-
-
-def _iso(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class PostureControl:
