@@ -190,7 +190,7 @@ def ensure_bucket(s3: Any, config: Config, bucket: str, region: str, tags: dict[
     if config.bucket.enforce_tls:
         lift_tls_policy(s3, bucket)
         done.append("TLS only after the scan")
-    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tag_list(tags, "Key", "Value")})
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tag_list(tags)})
     return f"bucket {bucket} ({', '.join(done)})"
 
 
@@ -339,7 +339,7 @@ def ensure_secret(secrets: Any, name: str, value: str, tags: dict[str, str]) -> 
             Name=name,
             SecretString=value,
             Description="Slack credential for the macie-notify notifier (demo)",
-            Tags=_tag_list(tags, "Key", "Value"),
+            Tags=_tag_list(tags),
         )
         return str(created["ARN"])
     except secrets.exceptions.ResourceExistsException:
@@ -388,7 +388,7 @@ def ensure_role(iam: Any, names: Names, tags: dict[str, str]) -> str:
             RoleName=names.role,
             AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST),
             Description="macie-notify notifier function",
-            Tags=_tag_list(tags, "Key", "Value"),
+            Tags=_tag_list(tags),
         )["Role"]
     except iam.exceptions.EntityAlreadyExistsException:
         role = iam.get_role(RoleName=names.role)["Role"]
@@ -459,7 +459,7 @@ def ensure_rule(
             EventPattern=json.dumps(MACIE_EVENT_PATTERN),
             State="ENABLED",
             Description="Amazon Macie findings to the macie-notify notifier",
-            Tags=_tag_list(tags, "Key", "Value"),
+            Tags=_tag_list(tags),
         )["RuleArn"]
     )
     events.put_targets(Rule=names.rule, Targets=[{"Id": "notifier", "Arn": function_arn}])
@@ -483,5 +483,6 @@ def _policy_statement_ids(lam: Any, function: str) -> set[str]:
     return {str(s.get("Sid")) for s in policy.get("Statement", [])}
 
 
-def _tag_list(tags: Mapping[str, str], key: str, value: str) -> list[dict[str, str]]:
-    return [{key: k, value: v} for k, v in sorted(tags.items())]
+def _tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """Tags as the S3, IAM, Secrets Manager and EventBridge APIs take them."""
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
