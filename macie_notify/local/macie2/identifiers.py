@@ -21,8 +21,6 @@ from macie_notify.detect.custom import (
 from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems
 from macie_notify.local.macie2.exceptions import ValidationException
 
-DEFAULT_DISTANCE = DEFAULT_MATCH_DISTANCE
-
 
 def check_regex(regex: str) -> re.Pattern[str]:
     """Compile a Macie regex; ValidationException naming Macie's reason when refused."""

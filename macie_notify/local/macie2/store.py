@@ -230,9 +230,6 @@ class FindingStore:
         self._ranks[(attribute, order)] = (self.version, ordered, rank)
         return ordered, rank
 
-    def get_many(self, ids: Iterable[str]) -> list[dict[str, Any]]:
-        return [self.docs[i] for i in ids if i in self.docs]
-
 
 def _numbers(field_type: str, values: Iterable[Any]) -> list[float]:
     return [n for v in values if (n := numeric(field_type, v)) is not None]
