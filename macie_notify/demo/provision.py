@@ -113,7 +113,7 @@ def provision(
     env, kept = slack_environment(aws.client("secretsmanager"), config, names, slack, tags)
     progress(f"Slack {slack.describe(config)}, {kept}")
     dlq_arn = ensure_queue(aws.client("sqs"), names.queue, tags) if _wants_dlq(config) else None
-    role_arn = ensure_role(aws.client("iam"), names, tags)
+    role_arn = ensure_role(aws.client("iam"), names, tags, account, region)
     function_arn = ensure_function(
         aws.client("lambda"), config, names, role_arn, env, dlq_arn, tags
     )
@@ -381,8 +381,11 @@ def notifier_policy(names: Names, account: str, region: str) -> dict[str, Any]:
     }
 
 
-def ensure_role(iam: Any, names: Names, tags: dict[str, str]) -> str:
-    """The function's execution role (trusting Lambda) with its inline policy."""
+def ensure_role(iam: Any, names: Names, tags: dict[str, str], account: str, region: str) -> str:
+    """The function's execution role (trusting Lambda) with its inline policy.
+
+    IAM is global: ``region`` is the one of the resources the policy names.
+    """
     try:
         role = iam.create_role(
             RoleName=names.role,
@@ -392,19 +395,12 @@ def ensure_role(iam: Any, names: Names, tags: dict[str, str]) -> str:
         )["Role"]
     except iam.exceptions.EntityAlreadyExistsException:
         role = iam.get_role(RoleName=names.role)["Role"]
-    arn = str(role["Arn"])
-    account, region = arn.split(":")[4], _region_of(iam)
     iam.put_role_policy(
         RoleName=names.role,
         PolicyName="notifier",
         PolicyDocument=json.dumps(notifier_policy(names, account, region)),
     )
-    return arn
-
-
-def _region_of(client: Any) -> str:
-    # IAM is global: the policy's Region is the one every other client uses.
-    return str(client.meta.config.region_name or "us-east-1")
+    return str(role["Arn"])
 
 
 def ensure_function(
