@@ -51,10 +51,7 @@ def local_call(
             body = resp.read()
     except urllib.error.HTTPError as exc:
         if exc.code not in ok:
-            raise LocalEndpointError(
-                f"{method} {path} on {url} answered HTTP {exc.code}",
-                hint="is it `macie-notify local serve`? Real AWS has no /_local/ API",
-            ) from None
+            raise _refused(f"{method} {path} on {url} answered HTTP {exc.code}", exc) from None
         body = exc.read()
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -67,6 +64,20 @@ def local_call(
     except ValueError:
         raise LocalEndpointError(f"{method} {path} on {url} did not answer JSON") from None
     return data if isinstance(data, dict) else {"value": data}
+
+
+def _refused(message: str, exc: urllib.error.HTTPError) -> LocalEndpointError:
+    # Every /_local/ control answers its errors as {"error": "..."}: show that reason.
+    # Without one, the endpoint is most likely not ours.
+    try:
+        reason = json.loads(exc.read()).get("error")
+    except (ValueError, AttributeError, OSError):
+        reason = None
+    if isinstance(reason, str) and reason:
+        return LocalEndpointError(f"{message}: {reason}")
+    return LocalEndpointError(
+        message, hint="is it `macie-notify local serve`? Real AWS has no /_local/ API"
+    )
 
 
 # --- the Slack sink (``macie-notify local slack``) ------------------------------------------

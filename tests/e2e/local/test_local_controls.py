@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from macie_notify.local import LocalServer
-from macie_notify.local.client import local_call
+from macie_notify.local.client import LocalEndpointError, local_call
 
 
 def call(server: LocalServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -55,6 +55,15 @@ def test_local_call_sends_its_payload_as_json(local_server: LocalServer, macie: 
     path = "/_local/findings/synthetic"
     body = local_call(local_server.endpoint_url, "POST", path, payload={"count": 3, "seed": 2})
     assert body == {"loaded": 3, "total": 3}
+
+
+def test_local_call_errors_carry_the_controls_reason(local_server: LocalServer) -> None:
+    with pytest.raises(LocalEndpointError) as info:
+        local_call(
+            local_server.endpoint_url, "POST", "/_local/findings/synthetic", payload={"count": -1}
+        )
+    assert info.value.message.endswith("answered HTTP 400: count must be between 0 and 200000")
+    assert info.value.hint is None  # the endpoint is ours: no "is it local serve?" hint
 
 
 def test_latency_delays_aws_responses_only(local_server: LocalServer, macie: Any) -> None:
