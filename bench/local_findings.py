@@ -26,6 +26,7 @@ from macie_notify.local import LocalServer
 from macie_notify.local.client import local_call
 
 SYNTHETIC = "/_local/findings/synthetic"
+MAX_FINDINGS = 200_000  # what the synthetic control accepts
 
 QUERIES: dict[str, dict[str, Any]] = {
     "all (default sort)": {},
@@ -135,6 +136,8 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=10_000)
     parser.add_argument("--json", action="store_true", help="print the raw report")
     args = parser.parse_args()
+    if not 1 <= args.findings <= MAX_FINDINGS:
+        parser.error(f"--findings must be between 1 and {MAX_FINDINGS}")
     report = run(args.findings)
     if args.json:
         print(json.dumps(report, indent=2))
