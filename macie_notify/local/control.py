@@ -60,7 +60,9 @@ class ControlApp:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         try:
             status, payload = self._builtin(method, path[len(PREFIX) :], read_json(environ))
-        except (ValueError, TypeError, KeyError) as exc:
+        except KeyError as exc:  # str(KeyError) is only the quoted key
+            status, payload = 400, {"error": f"bad request: {exc} is missing"}
+        except (ValueError, TypeError) as exc:
             status, payload = 400, {"error": f"bad request: {exc}"}
         return json_reply(start_response, status, payload)
 

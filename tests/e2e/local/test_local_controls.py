@@ -79,6 +79,8 @@ def test_latency_delays_aws_responses_only(local_server: LocalServer, macie: Any
         call(local_server, "PUT", "/_local/latency", {"latencyMs": 0})
     assert slow >= 0.15 > control
     assert call(local_server, "PUT", "/_local/latency", {"latencyMs": -5})[0] == 400
+    missing = call(local_server, "PUT", "/_local/latency", {})
+    assert missing == (400, {"error": "bad request: 'latencyMs' is missing"})
 
 
 def test_mounted_sub_app_sees_its_prefix(local_server: LocalServer) -> None:
