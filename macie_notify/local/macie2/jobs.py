@@ -106,11 +106,7 @@ class JobRunner:
     def job_changed(self, backend: Any, job: dict[str, Any], reason: str) -> None:
         """Called with the backend lock held: only record and schedule, never run here."""
         job_id = job["jobId"]
-        with self._lock:
-            state = self._states.setdefault(
-                job_id, _RunState(job_id, backend.account_id, backend.region)
-            )
-            self._backends[job_id] = backend
+        state = self._track(backend, job_id)
         status = job["jobStatus"]
         if reason == "created":
             self._log(backend, job, "JOB_CREATED", "The job was created.")
@@ -141,11 +137,17 @@ class JobRunner:
             raise ValueError(
                 f"job {job_id} is {job['jobStatus']}; only an IDLE scheduled job can run now"
             )
-        with self._lock:
-            self._states.setdefault(job_id, _RunState(job_id, backend.account_id, backend.region))
-            self._backends[job_id] = backend
+        self._track(backend, job_id)
         backend.set_job_status(job_id, "RUNNING")
         self._submit(job_id)
+
+    def _track(self, backend: Any, job_id: str) -> _RunState:
+        """The job's run state (new on first sight), and the backend that holds the job."""
+        with self._lock:
+            self._backends[job_id] = backend
+            return self._states.setdefault(
+                job_id, _RunState(job_id, backend.account_id, backend.region)
+            )
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop the timer, ask running jobs to stop between objects, join every thread."""
