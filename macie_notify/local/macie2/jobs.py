@@ -241,11 +241,11 @@ class JobRunner:
                 for cid in job["customDataIdentifierIds"]
             ]
         started = dt.datetime.now(dt.timezone.utc)
+        client = self._s3_client(state.account_id, state.region)
         if state.pending is None:
             one_time = job["jobType"] == "ONE_TIME"
             kind = "ONE_TIME_JOB_STARTED" if one_time else "SCHEDULED_RUN_STARTED"
             self._log(backend, job, kind, "The job run started.")
-            client = self._s3_client(state.account_id, state.region)
             state.pending = list(self._eligible(client, backend, job, state))
             backend.record_job_run(
                 state.job_id, objects=len(state.pending), started=iso8601(started)
@@ -253,7 +253,6 @@ class JobRunner:
         selection = IdentifierSelection(
             job["managedDataIdentifierSelector"], tuple(job["managedDataIdentifierIds"])
         )
-        client = self._s3_client(state.account_id, state.region)
         buckets: dict[str, dict[str, Any]] = {}
         while state.pending:
             if state.paused or state.cancelled or self._stopping:
