@@ -46,6 +46,7 @@ from macie_notify.local.macie2.job_objects import (
     finding_doc,
     list_objects,
 )
+from macie_notify.local.macie2.responses import DEFAULT_ACCOUNT, DEFAULT_REGION
 from macie_notify.local.macie2.scoping import (
     bucket_selected,
     matches_scoping,
@@ -372,7 +373,7 @@ class JobsControl:
         payload: dict[str, Any] = {"error": "use POST /_local/jobs/<jobId>/run"}
         if method == "POST" and len(parts) == 2 and parts[1] == "run":
             backend = self.backends.get(
-                query.get("accountId", "123456789012"), query.get("region", "us-east-1")
+                query.get("accountId", DEFAULT_ACCOUNT), query.get("region", DEFAULT_REGION)
             )
             try:
                 self.runner.run_now(backend, parts[0])
