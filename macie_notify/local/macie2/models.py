@@ -173,6 +173,7 @@ class Macie2Backend(FindingsMixin):
     # -- custom data identifiers -----------------------------------------------------
 
     def create_identifier(self, params: Mapping[str, Any]) -> str:
+        from macie_notify.detect.custom import DEFAULT_MATCH_DISTANCE
         from macie_notify.local.macie2.identifiers import check_regex
 
         validation.custom_data_identifier(params)
@@ -190,7 +191,7 @@ class Macie2Backend(FindingsMixin):
             "id": cid,
             "ignoreWords": list(params.get("ignoreWords") or []),
             "keywords": list(params.get("keywords") or []),
-            "maximumMatchDistance": params.get("maximumMatchDistance") or 50,
+            "maximumMatchDistance": params.get("maximumMatchDistance") or DEFAULT_MATCH_DISTANCE,
             "name": params["name"],
             "regex": params["regex"],
             "severityLevels": list(params.get("severityLevels") or [])
