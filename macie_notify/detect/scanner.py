@@ -13,7 +13,14 @@ from macie_notify.detect.custom import CustomIdentifierSpec
 from macie_notify.detect.engine import Engine
 from macie_notify.detect.result import FileResult
 from macie_notify.detect.selection import IdentifierSelection
-from macie_notify.detect.sources import PERMISSION_DENIED, UNPARSABLE, Limits, scan_stream, skipped
+from macie_notify.detect.sources import (
+    PERMISSION_DENIED,
+    UNPARSABLE,
+    Limits,
+    archive_type,
+    scan_stream,
+    skipped,
+)
 
 
 class Scanner:
@@ -54,7 +61,7 @@ class Scanner:
         if len(results) == 1 and results[0].path == name:
             results[0].bytes = len(data)
             return results[0]
-        merged = FileResult(path=name, mime_type=_archive_mime(data))
+        merged = FileResult(path=name, mime_type=archive_type(data) or "text/plain")
         for result in results:
             merged.merge(result)
         merged.bytes = len(data)
@@ -182,14 +189,3 @@ def scan_paths(
 ) -> Iterator[FileResult]:
     """Scan files and folders; one result per file or archive member."""
     return Scanner(identifiers, custom).scan_paths(paths, exclude=exclude)
-
-
-def _archive_mime(data: bytes) -> str:
-    """The MIME type Macie reports for an archive object (its members are merged)."""
-    if data[:4] == b"PK\x03\x04":
-        return "application/zip"
-    if data[:2] == b"\x1f\x8b":
-        return "application/gzip"
-    if data[257:262] == b"ustar":
-        return "application/x-tar"
-    return "text/plain"

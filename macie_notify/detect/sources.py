@@ -38,6 +38,10 @@ TOO_MUCH = "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT"
 TOO_MANY = "ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT"
 TOO_BIG = "ARCHIVE_EXCEEDS_SIZE_LIMIT"
 
+GZIP = "application/gzip"
+ZIP = "application/zip"
+TAR = "application/x-tar"
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -98,14 +102,28 @@ def scan_stream(
     """Results for one object: itself, or each archive member (``name!member``)."""
     budget = budget or _Budget(limits)
     head = _peek(stream)
-    if head.startswith(b"\x1f\x8b"):
-        yield from _gzip(engine, name, stream, head, limits, budget, depth)
-    elif head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        yield from _zip(engine, name, stream, head, limits, budget, depth, seekable)
-    elif head[257:262] == b"ustar":  # POSIX and GNU tar headers carry this magic
-        yield from _tar(engine, name, stream, limits, budget, depth)
-    else:
+    kind = archive_type(head)
+    if kind is None:
         yield _text_or_skip(engine, name, stream, head, budget)
+    elif depth >= limits.max_depth:
+        yield skipped(name, TOO_DEEP)
+    elif kind == GZIP:
+        yield from _gzip(engine, name, stream, limits, budget, depth)
+    elif kind == ZIP:
+        yield from _zip(engine, name, stream, limits, budget, depth, seekable)
+    else:
+        yield from _tar(engine, name, stream, limits, budget, depth)
+
+
+def archive_type(head: bytes) -> str | None:
+    """The MIME type of a gzip, zip or TAR object from its first bytes; None for others."""
+    if head.startswith(b"\x1f\x8b"):
+        return GZIP
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a member, or an empty zip
+        return ZIP
+    if head[257:262] == b"ustar":  # POSIX and GNU tar headers carry this magic
+        return TAR
+    return None
 
 
 def _peek(stream: IO[bytes]) -> bytes:
@@ -244,14 +262,10 @@ def _gzip(
     engine: Engine,
     name: str,
     stream: IO[bytes],
-    head: bytes,
     limits: Limits,
     budget: _Budget,
     depth: int,
 ) -> Iterator[FileResult]:
-    if depth >= limits.max_depth:
-        yield skipped(name, TOO_DEEP)
-        return
     # The member keeps the file's own name (the path a user can find); structure_for()
     # looks through the .gz suffix for the CSV/JSON structure of what is inside.
     raw = gzip.GzipFile(fileobj=stream, mode="rb")
@@ -279,15 +293,11 @@ def _zip(
     engine: Engine,
     name: str,
     stream: IO[bytes],
-    head: bytes,
     limits: Limits,
     budget: _Budget,
     depth: int,
     seekable: bool,
 ) -> Iterator[FileResult]:
-    if depth >= limits.max_depth:
-        yield skipped(name, TOO_DEEP)
-        return
     if not seekable:
         data = stream.read(limits.max_nested_archive_bytes + 1)
         if len(data) > limits.max_nested_archive_bytes:
@@ -343,9 +353,6 @@ def _tar(
     budget: _Budget,
     depth: int,
 ) -> Iterator[FileResult]:
-    if depth >= limits.max_depth:
-        yield skipped(name, TOO_DEEP)
-        return
     # Stream mode ("r|"): members are read in order, so stdin and gzip members work too.
     try:
         with tarfile.open(fileobj=stream, mode="r|") as archive:
