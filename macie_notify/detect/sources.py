@@ -74,19 +74,18 @@ class LimitExceeded(Exception):
 
 
 _BINARY_MAGIC = (
-    (b"%PDF", UNSUPPORTED),
-    (b"\x89PNG", UNSUPPORTED),
-    (b"\xff\xd8\xff", UNSUPPORTED),
-    (b"GIF8", UNSUPPORTED),
-    (b"\x7fELF", UNSUPPORTED),
-    (b"MZ", UNSUPPORTED),
-    (b"\xd0\xcf\x11\xe0", UNSUPPORTED),  # OLE2 (legacy Office)
-    (b"BZh", UNSUPPORTED),
-    (b"\xfd7zXZ", UNSUPPORTED),
-    (b"7z\xbc\xaf", UNSUPPORTED),
-    (b"Rar!", UNSUPPORTED),
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"\x7fELF",
+    b"MZ",
+    b"\xd0\xcf\x11\xe0",  # OLE2 (legacy Office)
+    b"BZh",
+    b"\xfd7zXZ",
+    b"7z\xbc\xaf",
+    b"Rar!",
 )
-_MIME = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json"}
 
 
 def scan_stream(
@@ -104,7 +103,7 @@ def scan_stream(
     head = _peek(stream)
     kind = archive_type(head)
     if kind is None:
-        yield _text_or_skip(engine, name, stream, head, budget)
+        yield _text_or_skip(engine, name, stream, head)
     elif depth >= limits.max_depth:
         yield skipped(name, TOO_DEEP)
     elif kind == GZIP:
@@ -137,15 +136,12 @@ def skipped(name: str, reason: str, size: int = 0) -> FileResult:
     return FileResult(path=name, bytes=size, status="SKIPPED", reason=reason)
 
 
-def _text_or_skip(
-    engine: Engine, name: str, stream: IO[bytes], head: bytes, budget: _Budget | None
-) -> FileResult:
-    reason = _binary_reason(name, head)
-    if reason:
-        return skipped(name, reason)
+def _text_or_skip(engine: Engine, name: str, stream: IO[bytes], head: bytes) -> FileResult:
+    if _is_binary(head):
+        return skipped(name, UNSUPPORTED)
     encoding = detect_encoding(head)
     structure = structure_for(name)
-    counter = _Counter(stream, budget)
+    counter = _Counter(stream)
     try:
         tally = engine.scan(_decode(counter, encoding), structure)
     except LimitExceeded as exc:
@@ -162,13 +158,8 @@ def _text_or_skip(
     )
 
 
-def _binary_reason(name: str, head: bytes) -> str | None:
-    for magic, reason in _BINARY_MAGIC:
-        if head.startswith(magic):
-            return reason
-    if b"\x00" in head and not _utf16_or_32(head):
-        return UNSUPPORTED
-    return None
+def _is_binary(head: bytes) -> bool:
+    return head.startswith(_BINARY_MAGIC) or (b"\x00" in head and not _utf16_or_32(head))
 
 
 def _utf16_or_32(head: bytes) -> str | None:
@@ -203,11 +194,11 @@ def detect_encoding(head: bytes) -> str:
 
 
 class _Counter:
-    """Reads a stream in blocks, counting bytes against the extraction budget."""
+    """Reads a stream in blocks, counting its bytes (an archive member's count against the
+    extraction budget happens below, in ``_Bounded``)."""
 
-    def __init__(self, stream: IO[bytes], budget: _Budget | None) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
-        self.budget = budget
         self.count = 0
 
     def blocks(self) -> Iterator[bytes]:
