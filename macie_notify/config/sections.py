@@ -161,7 +161,7 @@ def read_samples(sec: Section, base_dir: str | None) -> SamplesConfig:
         sec.issues.warn(
             sec.at("source"),
             sec.where("source"),
-            f"folder {source!r} does not exist (upload-samples will need it)",
+            f"folder {source!r} does not exist (demo falls back to the bundled sample data)",
         )
     return SamplesConfig(source=source, prefix=prefix)
 

@@ -787,7 +787,10 @@ def test_warnings_go_to_stderr_and_do_not_fail(
     out, err = capsys.readouterr()
     assert code == 0
     assert out == ""
-    assert "Warning: samples.source (line 3): folder 'missing-folder' does not exist" in err
+    assert (
+        "Warning: samples.source (line 3): folder 'missing-folder' does not exist "
+        "(demo falls back to the bundled sample data)" in err
+    )
     assert "Warning: notifications.slack.token_store (line 5): the Slack secret" in err
 
 
