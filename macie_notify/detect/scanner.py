@@ -36,6 +36,7 @@ class Scanner:
     ) -> None:
         self.selection = identifiers or IdentifierSelection()
         self.custom = tuple(custom)
+        self._specs = {spec.name: spec for spec in self.custom}
         self.engine = Engine(self.selection.resolve(), self.custom, use_hyperscan=use_hyperscan)
         self.limits = limits or Limits()
 
@@ -71,9 +72,9 @@ class Scanner:
         return merged
 
     def _apply_severity(self, result: FileResult) -> None:
-        specs = {spec.name: spec for spec in self.custom}
         for name, det in result.custom.items():
-            det.severity = specs[name].severity_for(det.count) if name in specs else "MEDIUM"
+            spec = self._specs.get(name)
+            det.severity = spec.severity_for(det.count) if spec else "MEDIUM"
 
     def scan_paths(
         self,
