@@ -17,8 +17,8 @@ rules are those of https://docs.aws.amazon.com/macie/latest/user/cdis-options.ht
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems
@@ -110,7 +110,6 @@ class CompiledCustom:
     pattern: re.Pattern[str]
     keyword_re: re.Pattern[str] | None
     longest_keyword: int
-    ignore_words: tuple[str, ...] = field(default=())
 
     @classmethod
     def build(cls, spec: CustomIdentifierSpec) -> CompiledCustom:
@@ -120,11 +119,10 @@ class CompiledCustom:
             pattern=compile_macie_regex(spec.regex),
             keyword_re=keyword_regex(list(spec.keywords)),
             longest_keyword=max((len(k) for k in spec.keywords), default=0) + 4,
-            ignore_words=spec.ignore_words,
         )
 
     def ignored(self, text: str) -> bool:
-        return any(word in text for word in self.ignore_words)
+        return any(word in text for word in self.spec.ignore_words)
 
     def keyword_before(self, text: str, start: int, end: int, floor: int = 0) -> bool:
         """A complete keyword ends before ``start`` and within the distance of ``end``
@@ -134,7 +132,3 @@ class CompiledCustom:
         limit = end - self.spec.maximum_match_distance
         lo = max(0, floor, limit - self.longest_keyword)
         return any(m.end() >= limit for m in self.keyword_re.finditer(text, lo, start))
-
-
-def compile_all(specs: Sequence[CustomIdentifierSpec]) -> list[CompiledCustom]:
-    return [CompiledCustom.build(spec) for spec in specs]
