@@ -140,7 +140,7 @@ def _finding_view(event: dict[str, Any]) -> Any:
         raise UsageError(
             f"not a Macie finding event (source {source!r}, detail-type {kind!r})",
             "give an EventBridge event with source aws.macie and detail-type 'Macie Finding', "
-            "a finding, or `findings show -o json` output",
+            "or a finding (as GetFindings returns it)",
         )
     try:
         return MacieFindingEvent.from_event(event)
@@ -176,7 +176,7 @@ def fetch_finding_event(macie2: Any, finding_id: str) -> dict[str, Any]:
     if not findings:
         raise MacieNotifyError(
             f"no finding {finding_id} in this account and Region",
-            "list ids with `macie-notify findings list`, or check --region",
+            "list ids with `aws macie2 list-findings`, or check --region",
         )
     return envelope(to_jsonable(findings[0]))
 

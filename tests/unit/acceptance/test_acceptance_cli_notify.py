@@ -43,7 +43,11 @@ def test_preview_of_a_non_macie_event_says_what_it_got(
         "Error: not a Macie finding event (source 'aws.ec2', "
         "detail-type 'EC2 Instance State-change Notification')"
     )
-    assert err.splitlines()[1].startswith("Hint: ")
+    # The hint names only inputs that exist (there is no `findings show` command).
+    assert err.splitlines()[1] == (
+        "Hint: give an EventBridge event with source aws.macie and detail-type "
+        "'Macie Finding', or a finding (as GetFindings returns it)"
+    )
 
 
 def test_preview_of_a_finding_without_severity_is_malformed(
