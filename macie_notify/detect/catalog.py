@@ -5,8 +5,7 @@ ListManagedDataIdentifiers and the detection engine all read it. Compiled from t
 user guide reference pages
 (https://docs.aws.amazon.com/macie/latest/user/mdis-reference-credentials.html,
 ...-financial.html, ...-pii.html, ...-phi.html). Macie releases new identifiers over
-time; against AWS,
-ListManagedDataIdentifiers is the source of truth.
+time; against AWS, ListManagedDataIdentifiers is the source of truth.
 """
 
 from __future__ import annotations
