@@ -31,6 +31,11 @@ _NO_CREDENTIALS_HINT = (
 )
 
 
+def resolve_endpoint(endpoint_url: str | None, local: bool) -> str | None:
+    """--endpoint-url wins, --local means the embedded local AWS, else None (real AWS)."""
+    return endpoint_url or (LOCAL_ENDPOINT if local else None)
+
+
 @dataclass(frozen=True)
 class AwsSettings:
     """What the user asked for; :class:`Aws` resolves it."""
@@ -65,9 +70,7 @@ class Aws:
     # -- resolution ---------------------------------------------------------------
     @property
     def endpoint_url(self) -> str | None:
-        if self.settings.endpoint_url:
-            return self.settings.endpoint_url
-        return LOCAL_ENDPOINT if self.settings.local else None
+        return resolve_endpoint(self.settings.endpoint_url, self.settings.local)
 
     @property
     def session(self) -> boto3.Session:

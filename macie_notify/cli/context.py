@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from macie_notify.config import Config
 
 DEFAULT_CONFIG = "macie-notify.yaml"
+# aws.LOCAL_ENDPOINT, spelt out so that --help need not import aws.py (a test pins them).
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 
 

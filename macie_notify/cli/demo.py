@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from macie_notify.cli.context import LOCAL_ENDPOINT, AppContext
+from macie_notify.aws import resolve_endpoint
+from macie_notify.cli.context import AppContext
 from macie_notify.cli.options import pass_app
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ def demo_cmd(
     config, label = _config(app)
     folder = demo.resolve_source(config, source)
     app.info(f"macie-notify demo: {label}, sample data from {folder}")
-    with demo.open_endpoint(_running_endpoint(app), port) as endpoint:
+    # The endpoint the user started (--endpoint-url / --local), else None: embed one.
+    running = resolve_endpoint(app.settings.endpoint_url, app.settings.local)
+    with demo.open_endpoint(running, port) as endpoint:
         where = "embedded" if endpoint.embedded else "running"
         app.info(f"✓ local AWS ({where}) at {endpoint.url}")
         report = demo.run_demo(
@@ -85,12 +88,6 @@ def _config(app: AppContext) -> tuple[Config, str]:
     from macie_notify.demo import example_config
 
     return example_config(), "the packaged example config"
-
-
-def _running_endpoint(app: AppContext) -> str | None:
-    """The endpoint the user started (--endpoint-url / --local), else None: embed one."""
-    s = app.settings
-    return s.endpoint_url or (LOCAL_ENDPOINT if s.local else None)
 
 
 def _render(app: AppContext, report: DemoReport) -> None:

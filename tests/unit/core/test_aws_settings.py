@@ -51,6 +51,11 @@ class TestRegion:
         aws = Aws(AwsSettings(local=True, endpoint_url="http://127.0.0.1:9999"))
         assert aws.endpoint_url == "http://127.0.0.1:9999"
 
+    def test_cli_names_the_same_local_endpoint(self) -> None:
+        from macie_notify.cli import context
+
+        assert context.LOCAL_ENDPOINT == LOCAL_ENDPOINT
+
     def test_unknown_profile_is_a_usage_error(self) -> None:
         with pytest.raises(UsageError, match="nope"):
             _ = Aws(AwsSettings(profile="nope", region="eu-west-1")).session
