@@ -159,16 +159,6 @@ class Aws:
             self._account_id = str(identity["Account"])
         return self._account_id
 
-    def check_credentials(self) -> str:
-        """Fail early with a readable error when credentials or the endpoint are unusable."""
-        try:
-            return self.account_id
-        except Exception as exc:
-            translated = translate_error(exc, local=self.settings.local)
-            if translated is None:
-                raise
-            raise translated from exc
-
 
 def _bad_client_setting(exc: ValueError, region: str, endpoint_url: str | None) -> Exception:
     """botocore refuses a malformed Region or endpoint with a ValueError: a usage error."""

@@ -124,7 +124,10 @@ def test_closed_local_endpoint_gives_one_line_error_with_hint() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     aws = Aws(AwsSettings(local=True, endpoint_url=f"http://127.0.0.1:{port}", max_attempts=1))
-    with pytest.raises(AwsError) as info:
-        aws.check_credentials()
-    assert info.value.message.startswith("Could not reach the local endpoint")
-    assert info.value.hint == "start it with `macie-notify local serve` in another terminal."
+    with pytest.raises(EndpointConnectionError) as info:
+        _ = aws.account_id
+    # What cli.main does with any exception that reaches it.
+    err = translate_error(info.value)
+    assert isinstance(err, AwsError)
+    assert err.message.startswith("Could not reach the local endpoint")
+    assert err.hint == "start it with `macie-notify local serve` in another terminal."
