@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,6 @@ class TableSpec:
     title: str | None = None
     empty: str = "Nothing to show."
     caption: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _dig(row: Mapping[str, Any], dotted: str) -> Any:
