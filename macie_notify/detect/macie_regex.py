@@ -98,6 +98,8 @@ _REFUSED_GROUPS = (
     ("|", "branch-reset groups (?|...) are not supported by Macie", ""),
 )
 _RECURSION = re.compile(r"[+-]?\d")
+# \x{hex} and \o{octal}: PCRE code points that Python spells differently.
+_BRACED_CODE_BASES = {"x": 16, "o": 8}
 
 
 @dataclass
@@ -178,24 +180,16 @@ class _Translator:
 
     def _plain_escape(self, c: str) -> str:
         """Escapes spelled differently in Python (``\\x{..}``, ``\\o{..}``, ``\\cX``)."""
-        if c == "x" and self.p.startswith("{", self.i):
+        base = _BRACED_CODE_BASES.get(c)
+        if base is not None and self.p.startswith("{", self.i):
             end = self.p.find("}", self.i)
             if end != -1:
                 digits = self.p[self.i + 1 : end]
                 self.i = end + 1
                 try:
-                    return re.escape(chr(int(digits, 16)))
+                    return re.escape(chr(int(digits, base)))
                 except (ValueError, OverflowError):
-                    return "\\x{" + digits + "}"  # invalid: let re report it
-        if c == "o" and self.p.startswith("{", self.i):
-            end = self.p.find("}", self.i)
-            if end != -1:
-                digits = self.p[self.i + 1 : end]
-                self.i = end + 1
-                try:
-                    return re.escape(chr(int(digits, 8)))
-                except (ValueError, OverflowError):
-                    return "\\o{" + digits + "}"
+                    return f"\\{c}{{{digits}}}"  # invalid: let re report it
         if c == "c" and self.i < len(self.p):
             ctl = self.p[self.i]
             self.i += 1

@@ -120,6 +120,7 @@ def test_every_problem_is_reported() -> None:
         (r"EMP\Z", "EMP\n", True),
         (r"\d{3}", "١٢٣", False),  # Arabic-Indic digits: \d is ASCII in PCRE
         (r"\x{45}MP", "EMP", True),
+        (r"\o{105}MP", "EMP", True),  # octal 105 = 'E'
         (r"\cA", "\x01", True),
     ],
 )
