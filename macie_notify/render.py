@@ -105,12 +105,15 @@ def to_yaml(data: Any) -> str:
     return str(yaml.safe_dump(to_jsonable(data), sort_keys=False, allow_unicode=True))
 
 
+def to_text(data: Any, fmt: str) -> str:
+    """``data`` as ``json`` or ``yaml`` text ending in one newline: what ``-o`` prints."""
+    return to_json(data) + "\n" if fmt == "json" else to_yaml(data)
+
+
 def render(data: Any, fmt: str, console: Console, *, table: TableSpec | None = None) -> None:
     """Write ``data`` to ``console`` as ``table``, ``json`` or ``yaml``."""
-    if fmt == "json":
-        console.file.write(to_json(data) + "\n")
-    elif fmt == "yaml":
-        console.file.write(to_yaml(data))
+    if fmt in ("json", "yaml"):
+        console.file.write(to_text(data, fmt))
     else:
         render_table(data, console, table)
     console.file.flush()

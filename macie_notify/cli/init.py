@@ -23,12 +23,9 @@ def init_cmd(app: AppContext, path: str | None, force: bool) -> None:
     target = path or app.settings.config_path
     replaced = write_example(target, force=force)
     if app.settings.output != "table":
-        from macie_notify.render import to_json, to_yaml
+        from macie_notify.render import to_text
 
-        data = {"path": target, "replaced": replaced}
-        click.echo(to_json(data) if app.settings.output == "json" else to_yaml(data), nl=False)
-        if app.settings.output == "json":
-            click.echo()
+        click.echo(to_text({"path": target, "replaced": replaced}, app.settings.output), nl=False)
     if not app.settings.quiet:
         verb = "Replaced" if replaced else "Wrote"
         click.echo(f"{verb} {target}: set stack.name, then run `macie-notify validate`.", err=True)

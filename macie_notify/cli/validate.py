@@ -53,6 +53,6 @@ def _emit(app: AppContext, data: dict[str, Any]) -> None:
     fmt = app.settings.output
     if fmt == "table":
         return
-    from macie_notify.render import to_json, to_yaml
+    from macie_notify.render import to_text
 
-    click.echo(to_json(data) if fmt == "json" else to_yaml(data).rstrip("\n"))
+    click.echo(to_text(data, fmt), nl=False)
