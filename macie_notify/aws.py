@@ -263,7 +263,7 @@ def _denied_hint(message: str) -> str:
     # EnableMacie, per account and Region: the wording only picks the hint, never a decision.
     if "not enabled" in message.lower():
         return (
-            "Macie is not enabled for this account in this Region: run `macie-notify setup`, "
-            "or check --region / stack.region."
+            "Macie is not enabled for this account in this Region: enable it "
+            "(`aws macie2 enable-macie`), or check --region / stack.region."
         )
     return "check that your credentials' IAM policy allows this action."

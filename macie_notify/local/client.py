@@ -56,7 +56,7 @@ def local_call(
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise LocalEndpointError(
-            f"cannot reach the local endpoint {url}: {reason}",
+            f"Could not reach the local endpoint {url}: {reason}",
             hint="start it with `macie-notify local serve`, or pass --endpoint-url",
         ) from None
     try:

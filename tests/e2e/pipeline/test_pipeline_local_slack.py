@@ -65,7 +65,7 @@ def test_unreachable_endpoint_is_a_readable_error(capsys: pytest.CaptureFixture[
     assert (code, captured.out) == (1, "")
     error, hint = captured.err.splitlines()
     # The errno differs by platform (111 on Linux, 61 on macOS); the words do not.
-    assert error.startswith(f"Error: cannot reach the local endpoint http://127.0.0.1:{port}: ")
+    assert error.startswith(f"Error: Could not reach the local endpoint http://127.0.0.1:{port}: ")
     assert error.endswith("Connection refused")
     assert hint == "Hint: start it with `macie-notify local serve`, or pass --endpoint-url"
 

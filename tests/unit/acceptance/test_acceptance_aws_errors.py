@@ -19,12 +19,14 @@ def _denied(message: str, operation: str = "GetFindings") -> ClientError:
     return ClientError({"Error": {"Code": "AccessDeniedException", "Message": message}}, operation)
 
 
-def test_macie_not_enabled_hints_at_setup_and_region() -> None:
+def test_macie_not_enabled_hints_at_enabling_and_region() -> None:
     err = translate_error(_denied("Macie is not enabled."))
     assert err is not None and err.hint is not None
     assert err.message == "GetFindings was denied: Macie is not enabled."
-    assert "macie-notify setup" in err.hint
-    assert "--region" in err.hint
+    assert err.hint == (
+        "Macie is not enabled for this account in this Region: enable it "
+        "(`aws macie2 enable-macie`), or check --region / stack.region."
+    )
 
 
 @pytest.mark.parametrize("code", ["AccessDenied", "AccessDeniedException"])
