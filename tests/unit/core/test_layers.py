@@ -19,7 +19,8 @@ ALLOWED: dict[str, set[str]] = {
     "stack": {"aws", "config", "packaging", "errors", "stack", "detect.catalog", ""},
     "findings": {"aws", "errors", "render"},
     "samples": {"aws", "errors"},
-    "local": {"local", "detect", "errors", "notifier_zip", ""},
+    # render.iso8601 is the one writer of the API's timestamps (render imports rich lazily).
+    "local": {"local", "detect", "errors", "render", ""},
     "detect": {"detect", "errors"},
     "packaging": {"errors"},
     "config": {"config", "errors", "detect.catalog", "detect.macie_regex"},
@@ -90,7 +91,9 @@ def _allowed(layer: str, target: str) -> bool:
     if "*" in allowed:
         return True
     sub = target.split(".")[1:]
-    candidates = {".".join(sub[:i]) for i in range(len(sub) + 1)}
+    if not sub:  # the package root itself (for __version__)
+        return "" in allowed
+    candidates = {".".join(sub[:i]) for i in range(1, len(sub) + 1)}
     return bool(candidates & allowed)
 
 
