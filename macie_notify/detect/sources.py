@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import importlib
 import io
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
 from macie_notify.detect.engine import Engine
 from macie_notify.detect.result import FileResult
-from macie_notify.detect.structured import structure_for
+from macie_notify.detect.structured import Structure, structure_for
 
 READ_SIZE = 1024 * 1024
 HEAD_SIZE = 8192
@@ -88,6 +89,80 @@ _BINARY_MAGIC = (
 )
 
 
+# -- file formats read by a library (PDF, Office, Avro, Parquet, email) --------------------
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a document's text and how occurrences in it are located.
+
+    ``structure.locate`` turns a line and column inside ``text`` into Macie's occurrence
+    shape (``pages``, ``cells``, ``records``, ...); every segment of one file should share
+    one ``occurrence_kind``."""
+
+    text: str | Iterable[str]
+    structure: Structure
+
+
+class ReaderUnavailable(Exception):
+    """The library a format needs is not installed: the file is listed as not scanned with
+    ``reason`` (e.g. what to install)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+ReadFn = Callable[[IO[bytes], str, Limits], Iterable[Segment]]
+"""``read(stream, name, limits)``: a seekable binary stream (at most
+``limits.max_nested_archive_bytes`` when it came from an archive), the display name, and the
+limits to respect; yields the document's text segments. Raise :class:`ReaderUnavailable`
+when a library is missing, :class:`LimitExceeded` past a limit, and ``ValueError`` (or any
+``OSError``) for a file that cannot be parsed."""
+
+
+@dataclass(frozen=True)
+class FormatReader:
+    """A file format recognised by extension or magic bytes, read by ``read``."""
+
+    name: str
+    mime_type: str
+    read: ReadFn
+    extensions: tuple[str, ...] = ()
+    """Lower-case suffixes with the dot (``".docx"``); checked before ``magic``."""
+    magic: tuple[bytes, ...] = ()
+    """Prefixes of the first bytes (``b"%PDF"``)."""
+
+
+_READERS: list[FormatReader] = []
+_FORMATS_LOADED = False
+
+
+def register_reader(reader: FormatReader) -> None:
+    """Add (or replace, by ``name``) a format reader; ``macie_notify.detect.formats``
+    registers the bundled ones when it is imported."""
+    _READERS[:] = [r for r in _READERS if r.name != reader.name]
+    _READERS.append(reader)
+
+
+def reader_for(name: str, head: bytes) -> FormatReader | None:
+    """The reader for a file, by its name's extension first, then by its first bytes."""
+    global _FORMATS_LOADED
+    if not _FORMATS_LOADED:
+        _FORMATS_LOADED = True
+        try:  # the bundled readers register themselves on import
+            importlib.import_module("macie_notify.detect.formats")
+        except ModuleNotFoundError as exc:
+            if exc.name != "macie_notify.detect.formats":
+                raise
+    lower = name.rsplit("!", 1)[-1].lower()
+    for reader in _READERS:
+        if reader.extensions and lower.endswith(reader.extensions):
+            return reader
+    for reader in _READERS:
+        if reader.magic and head.startswith(reader.magic):
+            return reader
+    return None
+
+
 def scan_stream(
     engine: Engine,
     name: str,
@@ -101,6 +176,10 @@ def scan_stream(
     """Results for one object: itself, or each archive member (``name!member``)."""
     budget = budget or _Budget(limits)
     head = _peek(stream)
+    reader = reader_for(name, head)
+    if reader is not None:
+        yield _formatted(engine, name, stream, reader, limits, seekable)
+        return
     kind = archive_type(head)
     if kind is None:
         yield _text_or_skip(engine, name, stream, head)
@@ -156,6 +235,38 @@ def _text_or_skip(engine: Engine, name: str, stream: IO[bytes], head: bytes) -> 
         mime_type=structure.mime_type,
         occurrence_kind=structure.occurrence_kind,
     )
+
+
+def _formatted(
+    engine: Engine,
+    name: str,
+    stream: IO[bytes],
+    reader: FormatReader,
+    limits: Limits,
+    seekable: bool,
+) -> FileResult:
+    """One document read by its format reader: every segment's detections in one result."""
+    result = FileResult(path=name, mime_type=reader.mime_type)
+    try:
+        if not seekable:  # archive members and stdin: readers need to seek
+            data = stream.read(limits.max_nested_archive_bytes + 1)
+            if len(data) > limits.max_nested_archive_bytes:
+                return skipped(name, TOO_BIG)
+            stream = io.BytesIO(data)
+        size = _remaining_size(stream)
+        for segment in reader.read(stream, name, limits):
+            pieces = [segment.text] if isinstance(segment.text, str) else segment.text
+            tally = engine.scan(pieces, segment.structure)
+            result.occurrence_kind = segment.structure.occurrence_kind
+            result.merge(FileResult(path=name, managed=tally.managed, custom=tally.custom))
+    except ReaderUnavailable as exc:
+        return skipped(name, exc.reason)
+    except LimitExceeded as exc:
+        return skipped(name, exc.reason)
+    except (ValueError, OSError, EOFError, zlib.error, zipfile.BadZipFile):
+        return skipped(name, UNPARSABLE)
+    result.bytes = size
+    return result
 
 
 def _is_binary(head: bytes) -> bool:
