@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "notify_group",
         "Package the Slack notifier, preview messages.",
     ),
+    "upload-samples": (
+        "macie_notify.cli.upload_samples",
+        "upload_samples_cmd",
+        "Sync the sample files to the stack's bucket.",
+    ),
 }
 
 
