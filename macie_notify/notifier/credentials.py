@@ -2,8 +2,8 @@
 
 boto3 is imported only when a secret is fetched (in :func:`_default_client`): the Lambda
 runtime provides it, but the env-mode function must also work (and import fast) without
-it. The cache lives for
-the life of the execution environment, so a warm container costs no Secrets Manager call
+it. The cache lives for the life of the execution environment, so a warm container costs
+no Secrets Manager call
 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html).
 Rotating the secret therefore takes effect on the next cold start.
 """
@@ -11,6 +11,7 @@ Rotating the secret therefore takes effect on the next cold start.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,18 @@ _LOCK = threading.Lock()
 
 # JSON secrets may hold the value under one of these keys (first match wins).
 _JSON_KEYS = ("token", "bot_token", "SLACK_BOT_TOKEN", "webhook_url", "url", "SLACK_WEBHOOK_URL")
+
+
+# botocore logs each response body at DEBUG (botocore.parsers: GetSecretValue's
+# SecretString) and request details in botocore.endpoint/hooks. A root logger at DEBUG
+# (a handler's own logging.basicConfig) would pass them to CloudWatch; these are pinned.
+_SDK_LOGGERS = ("botocore", "boto3", "urllib3", "botocore.parsers", "botocore.endpoint")
+
+
+def pin_sdk_loggers() -> None:
+    """Keep the AWS SDK's loggers at WARNING whatever the root logger's level is."""
+    for name in _SDK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class CredentialsError(RuntimeError):
@@ -67,6 +80,7 @@ def fetch_secret(arn: str, client_factory: Callable[[str], Any] | None = None) -
     with _LOCK:
         if arn in _CACHE:
             return _CACHE[arn]
+    pin_sdk_loggers()
     client = (client_factory or _default_client)(arn)
     try:
         response = client.get_secret_value(SecretId=arn)

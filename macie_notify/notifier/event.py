@@ -11,6 +11,8 @@ property reads by key and falls back to ``None`` / empty rather than raising.
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -80,17 +82,37 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# Lone UTF-16 surrogates are valid in a JSON string ("\ud800") but cannot be encoded as
+# UTF-8: left in, they break the Slack request or the log line after the post.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _int(value: Any) -> int:
+    """A count: a whole number, a finite float or a numeric string; 0 for anything else."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0  # 1e400 parses as inf; int(inf) raises OverflowError
+    if not isinstance(value, (int, float, str)):
+        return 0
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (ValueError, OverflowError):  # "x", "1e400", or a string past int's digit limit
         return 0
 
 
+def clean(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _str(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
+    """A text field: strings and numbers as text, anything else (lists, objects) absent."""
+    if isinstance(value, str):
+        return clean(value) if value else None
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return str(value)
+    return None
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -99,9 +121,11 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        parsed.timestamp()  # year 1 with a positive offset is before datetime.min in UTC
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed
 
 
 class MacieFindingEvent(Mapping[str, Any]):
@@ -117,15 +141,18 @@ class MacieFindingEvent(Mapping[str, Any]):
         # No id is tolerated (the message then has no console link): a finding that can be
         # shown is posted rather than dropped. Without a type or severity nothing can be said
         # or filtered, so that event is malformed.
-        for key in ("type", "severity"):
-            if not detail.get(key):
-                raise MalformedEvent(f"the finding has no '{key}'")
+        finding_type = _str(detail.get("type"))
+        if finding_type is None:
+            raise MalformedEvent("the finding has no 'type'")
+        if not detail.get("severity"):
+            raise MalformedEvent("the finding has no 'severity'")
         self._event = event
         self._finding = detail
+        self._type = finding_type
         severity = _obj(detail["severity"])
-        self._severity = Severity.parse(
-            str(severity.get("description") or severity.get("score") or "")
-        )
+        level = _str(severity.get("description")) or _str(severity.get("score")) or ""
+        # Only the head of an unknown level is quoted back: the reason goes into the log.
+        self._severity = Severity.parse(level[:40])
 
     @classmethod
     def from_event(cls, event: object) -> MacieFindingEvent:
@@ -164,7 +191,7 @@ class MacieFindingEvent(Mapping[str, Any]):
 
     @property
     def type(self) -> str:
-        return str(self._finding["type"])
+        return self._type
 
     @property
     def severity(self) -> Severity:
@@ -358,7 +385,7 @@ def _tags(value: Any) -> list[tuple[str, str]]:
         tag = _obj(tag)
         key = _str(tag.get("key"))
         if key:
-            tags.append((key, str(tag.get("value") or "")))
+            tags.append((key, _str(tag.get("value")) or ""))
     return tags
 
 
@@ -375,7 +402,7 @@ def envelope(
     the finding's ``updatedAt`` (Macie publishes an update with that time). ``test``
     adds :data:`TEST_MARKER`, so the function posts it past its filters.
     """
-    stamp = time or str(finding.get("updatedAt") or finding.get("createdAt") or "")
+    stamp = time or _str(finding.get("updatedAt")) or _str(finding.get("createdAt")) or ""
     parsed = parse_time(stamp)
     marker = {TEST_MARKER: True} if test else {}
     return {
@@ -384,9 +411,9 @@ def envelope(
         "id": event_id or str(uuid.uuid4()),
         "detail-type": DETAIL_TYPE,
         "source": SOURCE,
-        "account": str(finding.get("accountId") or ""),
+        "account": _str(finding.get("accountId")) or "",
         "time": parsed.strftime("%Y-%m-%dT%H:%M:%SZ") if parsed else stamp,
-        "region": str(finding.get("region") or ""),
+        "region": _str(finding.get("region")) or "",
         "resources": [],
         "detail": dict(finding),
     }

@@ -4,9 +4,11 @@ Nothing happens at import: settings are read from the environment at the first
 invocation (and kept for the container's life), boto3 is imported only when a secret is
 fetched. Each invocation writes exactly one JSON log line to stdout (CloudWatch Logs)
 with the finding id, type, severity and the decision: ``posted``, ``skipped``,
-``ignored`` (not a Macie finding, or malformed) or ``failed``. A failure raises, so
-Lambda's asynchronous retries and then the dead-letter queue keep the event
-(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+``ignored`` (not a Macie finding, or malformed) or ``failed``. A failure to post raises,
+so Lambda's asynchronous retries and then the dead-letter queue keep the event
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html). The reverse holds
+too: once Slack has accepted the message nothing may raise, or those same retries would
+post it again; the log line therefore cannot fail the invocation.
 """
 
 from __future__ import annotations
@@ -25,13 +27,21 @@ from .outcome import Delivered, DeliveryError
 from .settings import Settings, SettingsError
 
 Deliver = Callable[[Mapping[str, Any], Settings], Delivered]
+# Seconds the invocation has left (from the Lambda context), for capping retry waits.
+TimeLeft = Callable[[], float]
+
+# Longest text taken from the event into the log line (an id, a foreign source).
+MAX_LOGGED = 200
 
 
-def deliver(payload: Mapping[str, Any], config: Settings) -> Delivered:
+def deliver(
+    payload: Mapping[str, Any], config: Settings, time_left: TimeLeft | None = None
+) -> Delivered:
     """Post through slack_sdk, imported on the first delivery rather than at cold start."""
+    from .slack import RetryPolicy
     from .slack import deliver as slack_deliver
 
-    return slack_deliver(payload, config)
+    return slack_deliver(payload, config, retry=RetryPolicy(time_left=time_left))
 
 
 Log = Callable[[Mapping[str, Any]], None]
@@ -54,19 +64,41 @@ def reset() -> None:
 
 
 def log_line(record: Mapping[str, Any]) -> None:
-    """One JSON object per line on stdout: CloudWatch Logs keeps it as one event."""
-    sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    """One JSON object per line on stdout: CloudWatch Logs keeps it as one event.
+
+    ASCII-only JSON: whatever the event held (a lone surrogate, a control character)
+    is written as a ``\\u`` escape, which any stdout encoding can carry.
+    """
+    sys.stdout.write(json.dumps(record, ensure_ascii=True, default=str) + "\n")
     sys.stdout.flush()
+
+
+def _logged(value: object) -> str | None:
+    """A value from the event as short text for the log line (None unless a string)."""
+    return value[:MAX_LOGGED] if isinstance(value, str) else None
+
+
+def _write_log(log: Log, record: dict[str, Any]) -> None:
+    """Write the record; a failure to log is reported in a minimal line, never raised."""
+    try:
+        log(record)
+    except Exception as exc:  # after a post, raising would have Lambda post it again
+        minimal = {k: record.get(k) for k in ("requestId", "decision", "level")}
+        minimal["logError"] = type(exc).__name__
+        try:
+            log_line({k: v if isinstance(v, str) else None for k, v in minimal.items()})
+        except Exception:  # stdout itself is gone: nothing is left to tell
+            return
 
 
 def _finding_fields(finding: MacieFindingEvent) -> dict[str, Any]:
     return {
-        "findingId": finding.id,
-        "findingType": finding.type,
+        "findingId": _logged(finding.id),
+        "findingType": _logged(finding.type),
         "severity": finding.severity.label,
         "sample": finding.sample,
-        "accountId": finding.account_id,
-        "region": finding.region,
+        "accountId": _logged(finding.account_id),
+        "region": _logged(finding.region),
     }
 
 
@@ -81,7 +113,7 @@ def handle(
     started = time.perf_counter()
     record: dict[str, Any] = {"requestId": request_id}
     if isinstance(event, Mapping):
-        record["eventId"] = event.get("id")
+        record["eventId"] = _logged(event.get("id"))
     try:
         outcome = _process(event, get_settings, send, record)
     except (DeliveryError, SettingsError) as exc:
@@ -95,7 +127,7 @@ def handle(
     finally:
         record["durationMs"] = round((time.perf_counter() - started) * 1000, 1)
         record.setdefault("level", "ERROR" if record.get("decision") == "failed" else "INFO")
-        log(record)
+        _write_log(log, record)
     return record
 
 
@@ -103,7 +135,8 @@ def _process(
     event: object, get_settings: Callable[[], Settings], send: Deliver, record: dict[str, Any]
 ) -> dict[str, Any]:
     if not is_macie_finding_event(event):
-        source = event.get("source") if isinstance(event, Mapping) else type(event).__name__
+        source = _logged(event.get("source")) if isinstance(event, Mapping) else None
+        source = source or type(event).__name__
         return {"decision": "ignored", "reason": f"not a Macie finding event ({source})"}
     try:
         finding = MacieFindingEvent.from_event(event)
@@ -123,6 +156,19 @@ def _process(
     }
 
 
+def time_left_of(context: Any) -> TimeLeft | None:
+    """The invocation's remaining seconds, from ``context.get_remaining_time_in_millis``."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return None
+    return lambda: float(remaining()) / 1000
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The function's handler: ``notifier.handler.lambda_handler``."""
-    return handle(event, request_id=getattr(context, "aws_request_id", None))
+    time_left = time_left_of(context)
+
+    def send(payload: Mapping[str, Any], config: Settings) -> Delivered:
+        return deliver(payload, config, time_left)
+
+    return handle(event, send=send, request_id=_logged(getattr(context, "aws_request_id", None)))

@@ -82,7 +82,8 @@ _CONSOLE = {
     "aws-cn": "https://console.amazonaws.cn",
     "aws-us-gov": "https://console.amazonaws-us-gov.com",
 }
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+# Matched whole (fullmatch): "$" would also match before a trailing newline.
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _ENTITY_TAIL = re.compile(r"&[a-z]*$")
 
 
@@ -100,8 +101,9 @@ def neutralise(text: str) -> str:
     for ch in text:
         if ch in "\n\t":
             out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch != "\u200d":
             # Cf holds the bidi overrides and isolates; ZWJ stays so emoji stay whole.
+            # Cs: a lone surrogate cannot be encoded for Slack at all.
             out.append(f"[U+{ord(ch):04X}]")
         else:
             out.append(ch)
@@ -171,7 +173,7 @@ def console_url(finding: MacieFindingEvent) -> str | None:
     """The finding in the Macie console of its Region and partition, if they are known."""
     region = finding.region or ""
     host = _CONSOLE.get(finding.partition)
-    if host is None or not _REGION.match(region) or not finding.id:
+    if host is None or not _REGION.fullmatch(region) or not finding.id:
         return None
     fid = quote(finding.id, safe="")
     return (
@@ -308,7 +310,8 @@ def fallback_text(finding: MacieFindingEvent) -> str:
     text = (
         f"{SeverityStyle.of(finding.severity).emoji} {sample}{finding.severity.label} "
         f"Macie finding: {plain(title.rstrip('.'), MAX_VALUE)}. {plain(where, MAX_VALUE)} "
-        f"(account {finding.account_id or '-'}, {finding.region or '-'})"
+        f"(account {plain(finding.account_id or '-', MAX_VALUE)}, "
+        f"{plain(finding.region or '-', MAX_VALUE)})"
     )
     return fit(escape(text), MAX_TEXT)
 

@@ -17,7 +17,7 @@ from macie_notify.notifier.slack import DeliveryError, RetryPolicy, deliver
 
 LoadEvent = Callable[[str], dict[str, Any]]
 TOKEN = "xoxb-1111-2222-abcdefSECRET"
-FAST = RetryPolicy(backoff=0.01, jitter=False, rate_limit_retries=2)
+FAST = RetryPolicy(jitter=False, rate_limit_retries=2, sleep=lambda seconds: None)
 
 
 @pytest.fixture(autouse=True)
@@ -68,17 +68,21 @@ def test_posts_a_finding(slack: Any, load_event: LoadEvent) -> None:
 
 
 def test_rate_limit_is_retried_after_retry_after(slack: Any, load_event: LoadEvent) -> None:
-    slack.script.append((429, {"Retry-After": "0"}, {"ok": False, "error": "ratelimited"}))
-    record, _ = _run(load_event("macie_sensitive_personal"), _token_settings(slack.api_url))
+    slack.script.append((429, {"Retry-After": "3"}, {"ok": False, "error": "ratelimited"}))
+    waits: list[float] = []
+    retry = RetryPolicy(jitter=False, rate_limit_retries=2, sleep=waits.append)
+    record, _ = _run(load_event("macie_sensitive_personal"), _token_settings(slack.api_url), retry)
     assert record["decision"] == "posted"
-    assert len(slack.requests) == 2
+    assert len(slack.requests) == 2 and waits == [3.0]  # waited as told, before the retry
 
 
 def test_rate_limited_past_retries_raises(slack: Any, load_event: LoadEvent) -> None:
-    slack.script.extend([(429, {"Retry-After": "0"}, {"ok": False, "error": "ratelimited"})] * 3)
+    slack.script.extend([(429, {"Retry-After": "4"}, {"ok": False, "error": "ratelimited"})] * 3)
+    waits: list[float] = []
+    retry = RetryPolicy(jitter=False, rate_limit_retries=2, sleep=waits.append)
     with pytest.raises(DeliveryError, match=r"ratelimited \(HTTP 429\)"):
-        _run(load_event("macie_policy"), _token_settings(slack.api_url))
-    assert len(slack.requests) == 3  # first try + 2 retries
+        _run(load_event("macie_policy"), _token_settings(slack.api_url), retry)
+    assert len(slack.requests) == 3 and waits == [4.0, 4.0]  # first try + 2 retries
 
 
 def test_server_errors_raise_after_retries(slack: Any, load_event: LoadEvent) -> None:
