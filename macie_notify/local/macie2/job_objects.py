@@ -12,13 +12,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from macie_notify.local.macie2.samples import SCORES
+from macie_notify.local.macie2.sample_findings import SCORES
 from macie_notify.render import iso8601
 
 __all__ = [
     "S3Object",
     "bucket_details",
     "bucket_tags",
+    "custom_arns",
     "finding_doc",
     "list_objects",
 ]
@@ -77,26 +78,16 @@ def bucket_tags(client: Any, bucket: str) -> list[dict[str, str]]:
 
 def bucket_details(client: Any, bucket: str, account_id: str) -> dict[str, Any]:
     """``resourcesAffected.s3Bucket`` as Macie fills it for sensitive-data findings."""
-    try:
-        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
-        default = rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]
-        encryption = {
-            "encryptionType": default.get("SSEAlgorithm", "AES256"),
-            "kmsMasterKeyId": default.get("KMSMasterKeyID"),
-        }
-    except client.exceptions.ClientError:
-        # Since 2023-01-05 every bucket has SSE-S3 by default.
-        encryption = {"encryptionType": "AES256", "kmsMasterKeyId": None}
-    owner = client.list_buckets().get("Owner") or {}
-    return {
-        "allowsUnencryptedObjectUploads": "FALSE",
-        "arn": f"arn:aws:s3:::{bucket}",
-        "defaultServerSideEncryption": encryption,
-        "name": bucket,
-        "owner": {"displayName": owner.get("DisplayName"), "id": owner.get("ID")},
-        "publicAccess": {"effectivePermission": "NOT_PUBLIC"},
-        "tags": bucket_tags(client, bucket),
-    }
+    from macie_notify.local.macie2.posture import bucket_doc
+
+    return bucket_doc(client, bucket, account_id)
+
+
+def custom_arns(result: dict[str, Any], arns: Mapping[str, str]) -> dict[str, Any]:
+    """Custom detections carry the identifier's ARN (the engine knows only its id)."""
+    for det in (result.get("customDataIdentifiers") or {}).get("detections") or []:
+        det["arn"] = arns.get(str(det.get("arn")), det.get("arn"))
+    return result
 
 
 def finding_doc(
@@ -107,14 +98,23 @@ def finding_doc(
     result: Any,
     account_id: str,
     region: str,
+    detailed_location: str | None = None,
+    classification: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One sensitive-data finding (reference section 4.1) for one object."""
+    """One sensitive-data finding (the Finding shape) for one object."""
     extension = obj.key.rsplit(".", 1)[-1] if "." in obj.key.rsplit("/", 1)[-1] else ""
     severity = str(result.severity)
-    location = (
+    location = detailed_location or (
         f"s3://[export-config-not-set]/AWSLogs/{account_id}/Macie/{region}/"
         f"{job['jobId']}/{account_id}/{uuid.uuid4()}.jsonl.gz"
     )
+    default = bucket.get("defaultServerSideEncryption") or {}
+    # S3 encrypts every new object with the bucket's default (SSE-S3 unless configured).
+    encryption = got.get("ServerSideEncryption") or default.get("encryptionType") or "AES256"
+    kms_key = got.get("SSEKMSKeyId") or (
+        default.get("kmsMasterKeyId") if encryption.startswith("aws:kms") else None
+    )
+    public = (bucket.get("publicAccess") or {}).get("effectivePermission") == "PUBLIC"
     return {
         "category": "CLASSIFICATION",
         "type": result.finding_type,
@@ -127,7 +127,7 @@ def finding_doc(
             "jobArn": job["jobArn"],
             "jobId": job["jobId"],
             "originType": "SENSITIVE_DATA_DISCOVERY_JOB",
-            "result": result.classification_result(),
+            "result": classification or result.classification_result(),
         },
         "resourcesAffected": {
             "s3Bucket": dict(bucket),
@@ -138,11 +138,8 @@ def finding_doc(
                 "key": obj.key,
                 "lastModified": iso8601(obj.last_modified),
                 "path": f"{obj.bucket}/{obj.key}",
-                "publicAccess": False,
-                "serverSideEncryption": {
-                    "encryptionType": got.get("ServerSideEncryption") or "NONE",
-                    "kmsMasterKeyId": got.get("SSEKMSKeyId"),
-                },
+                "publicAccess": public,
+                "serverSideEncryption": {"encryptionType": encryption, "kmsMasterKeyId": kms_key},
                 "size": obj.size,
                 "storageClass": obj.storage_class,
                 "tags": obj.tags,

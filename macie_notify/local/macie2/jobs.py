@@ -36,9 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
-from macie_notify.local.control import json_reply
-from macie_notify.local.lambda_runner import LogWriter
-from macie_notify.local.macie2.exceptions import ResourceNotFoundException
+from macie_notify.local.lambda_.runner import LogWriter
 from macie_notify.local.macie2.job_objects import (
     S3Object,
     bucket_details,
@@ -46,7 +44,6 @@ from macie_notify.local.macie2.job_objects import (
     finding_doc,
     list_objects,
 )
-from macie_notify.local.macie2.responses import DEFAULT_ACCOUNT, DEFAULT_REGION
 from macie_notify.local.macie2.scoping import (
     bucket_selected,
     matches_scoping,
@@ -55,7 +52,7 @@ from macie_notify.local.macie2.scoping import (
 )
 from macie_notify.render import iso8601
 
-__all__ = ["JobRunner", "S3Object", "install"]
+__all__ = ["JobRunner", "S3Object"]
 
 JOB_LOG_GROUP = "/aws/macie/classificationjobs"
 
@@ -74,6 +71,9 @@ class _RunState:
     # an object written in the second a run started is eligible again and this keeps it
     # from being analysed twice.
     analysed: set[tuple[str, str, str]] = field(default_factory=set)
+    # Buckets of this run that could not be read (NoSuchBucket, AccessDenied): the run
+    # scans the others and ends with lastRunErrorStatus ERROR, as Macie does.
+    errors: list[str] = field(default_factory=list)
     paused: bool = False
     cancelled: bool = False
     running: bool = False
@@ -247,9 +247,13 @@ class JobRunner:
             one_time = job["jobType"] == "ONE_TIME"
             kind = "ONE_TIME_JOB_STARTED" if one_time else "SCHEDULED_RUN_STARTED"
             self._log(backend, job, kind, "The job run started.")
+            state.errors = []
             state.pending = list(self._eligible(client, backend, job, state))
             backend.record_job_run(
-                state.job_id, objects=len(state.pending), started=iso8601(started)
+                state.job_id,
+                objects=len(state.pending),
+                started=iso8601(started),
+                error=bool(state.errors),
             )
         selection = IdentifierSelection(
             job["managedDataIdentifierSelector"], tuple(job["managedDataIdentifierIds"])
@@ -263,6 +267,7 @@ class JobRunner:
                 buckets[obj.bucket] = bucket_details(client, obj.bucket, state.account_id)
             self._scan_object(client, backend, job, obj, buckets[obj.bucket], selection, custom)
             state.analysed.add((obj.bucket, obj.key, obj.etag))
+            backend.record_progress(state.job_id, len(state.pending))
         state.pending = None
         state.previous_run = started
         state.since = started
@@ -283,7 +288,15 @@ class JobRunner:
         with_tags = needs_object_tags(scoping)
         objects = []
         for bucket in self._buckets(client, definition, state.account_id):
-            for obj in list_objects(client, bucket, with_tags):
+            try:
+                listed = list(list_objects(client, bucket, with_tags))
+            except client.exceptions.ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                kind = "BUCKET_DOES_NOT_EXIST" if code == "NoSuchBucket" else "BUCKET_ACCESS_DENIED"
+                state.errors.append(bucket)
+                self._log(backend, job, kind, f"The bucket {bucket} could not be read: {code}.")
+                continue
+            for obj in listed:
                 if state.since and obj.last_modified < state.since.replace(microsecond=0):
                     continue
                 if (obj.bucket, obj.key, obj.etag) in state.analysed:
@@ -331,7 +344,7 @@ class JobRunner:
             return
         doc = finding_doc(job, obj, bucket, got, result, backend.account_id, backend.region)
         with backend.transaction():
-            backend.put_finding(doc)
+            backend.findings.put(doc)
 
     def _log(self, backend: Any, job: Mapping[str, Any], kind: str, text: str) -> None:
         if self._logs is None:
@@ -354,46 +367,3 @@ class JobRunner:
 
 def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-class JobsControl:
-    """``POST /_local/jobs/<jobId>/run[?accountId=&region=]``: the job's next run, now."""
-
-    def __init__(self, runner: JobRunner, backends: Any) -> None:
-        self.runner = runner
-        self.backends = backends
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        from urllib.parse import parse_qs
-
-        parts = str(environ.get("PATH_INFO", "")).strip("/").split("/")
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        query = {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
-        status = 404
-        payload: dict[str, Any] = {"error": "use POST /_local/jobs/<jobId>/run"}
-        if method == "POST" and len(parts) == 2 and parts[1] == "run":
-            backend = self.backends.get(
-                query.get("accountId", DEFAULT_ACCOUNT), query.get("region", DEFAULT_REGION)
-            )
-            try:
-                self.runner.run_now(backend, parts[0])
-                status, payload = 200, {"jobId": parts[0], "started": True}
-            except ValueError as exc:
-                status, payload = 409, {"error": str(exc)}
-            except ResourceNotFoundException as exc:
-                status, payload = 404, {"error": exc.message}
-        return json_reply(start_response, status, payload)
-
-
-def install(server: Any) -> None:
-    """LocalServer extension: run jobs against the server's own S3 (``server.job_runner``)."""
-    from macie_notify.local.moto_resources import MotoResources
-
-    def s3_client(account_id: str, region: str) -> Any:
-        return server.client("s3", region)
-
-    runner = JobRunner(s3_client, logs=MotoResources())
-    server.macie2_backends.job_runner = runner
-    server.register_local_app("jobs", JobsControl(runner, server.macie2_backends))
-    server.on_stop.append(runner.stop)
-    server.job_runner = runner

@@ -3,11 +3,12 @@
 Seams for the rest of ``macie_notify.local`` (kept stable):
 
 - ``Macie2Backends.add_listener(callback)``: ``callback(finding, account_id, region)`` runs
-  for every new finding and every updated policy finding that is not suppressed, after
-  the backend lock is released (EventBridge delivery hangs off it).
-- ``Macie2Backend.put_finding(doc)`` / ``record_policy_finding(doc)``: create findings from
+  for every published finding that is not suppressed, after the backend lock is released
+  (EventBridge delivery hangs off it): new findings at once, updates of policy findings
+  when ``Macie2Backends.flush_due`` (or ``flush``) publishes them.
+- ``Macie2Backend.findings.put(doc)`` / ``findings.record_policy(doc)``: create findings from
   Python (job results, bucket posture).
-- ``Macie2Backends.job_runner``: an object with ``job_changed(backend, job, reason)``,
+- ``Macie2Backends.job_observer``: an object with ``job_changed(backend, job, reason)``,
   told when a job is created (``"created"``) or its status changes (``"status"``); jobs
   report progress back with ``set_job_status`` / ``record_job_run``.
 - ``Macie2Backends.bucket_source``: ``(account_id, region) -> [BucketMetadata dicts]`` for
@@ -17,6 +18,7 @@ Seams for the rest of ``macie_notify.local`` (kept stable):
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -33,7 +35,7 @@ from macie_notify.local.macie2.exceptions import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from macie_notify.local.macie2.findings import FindingsMixin
+from macie_notify.local.macie2.findings import Findings
 from macie_notify.local.macie2.shapes import now_iso
 from macie_notify.render import iso8601
 
@@ -50,8 +52,12 @@ TRANSITIONS = {
 }
 
 
-class JobRunner(Protocol):
-    """Runs classification jobs (``macie_notify.local.macie2.jobs``)."""
+# findingPublishingFrequency -> seconds between publications of policy finding updates.
+PUBLISHING_SECONDS = {"FIFTEEN_MINUTES": 900.0, "ONE_HOUR": 3600.0, "SIX_HOURS": 21600.0}
+
+
+class JobObserver(Protocol):
+    """Told about job changes; runs the jobs (``macie_notify.local.macie2.jobs.JobRunner``)."""
 
     def job_changed(self, backend: Macie2Backend, job: dict[str, Any], reason: str) -> None: ...
 
@@ -59,11 +65,12 @@ class JobRunner(Protocol):
 class Macie2Backends:
     """Every account's and Region's backend, plus the hooks shared by all of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
         self._lock = threading.Lock()
         self._backends: dict[tuple[str, str], Macie2Backend] = {}
         self.listeners: list[Listener] = []
-        self.job_runner: JobRunner | None = None
+        self.job_observer: JobObserver | None = None
         self.bucket_source: BucketSource | None = None
 
     def get(self, account_id: str, region: str) -> Macie2Backend:
@@ -89,8 +96,18 @@ class Macie2Backends:
         with self._lock:
             self._backends.clear()
 
+    def flush_due(self, now: float | None = None) -> int:
+        """Publish queued policy finding updates whose publishing interval has passed."""
+        at = self.clock() if now is None else now
+        return sum(b.flush_queued(at) for b in self.all())
 
-class Macie2Backend(FindingsMixin):
+    def flush(self) -> int:
+        """Publish every queued update now (the ``/_local/`` control; tests and the demo)."""
+        now = self.clock()
+        return sum(b.flush_queued(now, force=True) for b in self.all())
+
+
+class Macie2Backend:
     """One account's Macie in one Region."""
 
     def __init__(self, account_id: str, region: str, registry: Macie2Backends) -> None:
@@ -99,6 +116,8 @@ class Macie2Backend(FindingsMixin):
         self.registry = registry
         self.lock = threading.RLock()
         self._pending: list[dict[str, Any]] = []
+        self._queued: dict[str, dict[str, Any]] = {}
+        self.last_publication = registry.clock()
         self._wipe()
 
     def _wipe(self) -> None:
@@ -108,7 +127,12 @@ class Macie2Backend(FindingsMixin):
         self.jobs: dict[str, dict[str, Any]] = {}
         self.filters: dict[str, dict[str, Any]] = {}
         self.tokens: dict[tuple[str, str], Any] = {}
-        self._init_findings()
+        self._queued = {}
+        self.findings = Findings(self.account_id, self.region, self._publish, self.sorted_filters)
+
+    def load_synthetic(self, count: int, seed: int = 0, publish: bool = False) -> int:
+        """Benchmark data for the ``/_local/findings/synthetic`` control."""
+        return self.findings.load_synthetic(count, seed, publish)
 
     def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:macie2:{self.region}:{self.account_id}:{kind}/{resource_id}"
@@ -123,10 +147,30 @@ class Macie2Backend(FindingsMixin):
             for listener in list(self.registry.listeners):
                 listener(doc, self.account_id, self.region)
 
-    def _publish(self, doc: dict[str, Any]) -> None:
+    def _publish(self, doc: dict[str, Any], at_once: bool) -> None:
         # Suppressed (auto-archived) findings are never published.
-        if not doc.get("archived"):
+        if doc.get("archived"):
+            self._queued.pop(doc["id"], None)
+        elif at_once:
             self._pending.append(doc)
+        else:
+            self._queued[doc["id"]] = doc  # the latest state of the finding wins
+
+    def flush_queued(self, now: float, force: bool = False) -> int:
+        """Publish this account's queued updates when the publishing interval has passed."""
+        with self.transaction():
+            frequency = (self.session or {}).get("findingPublishingFrequency")
+            interval = PUBLISHING_SECONDS.get(str(frequency), 900.0)
+            if not force and now - self.last_publication < interval:
+                return 0
+            self.last_publication = now
+            queued, self._queued = list(self._queued.values()), {}
+            self._pending.extend(queued)
+            return len(queued)
+
+    @property
+    def queued_updates(self) -> int:
+        return len(self._queued)
 
     def idempotent(self, op: str, token: str | None, make: Callable[[], Any]) -> Any:
         """Same clientToken, same answer (boto3 fills the token when the caller omits it)."""
@@ -159,11 +203,23 @@ class Macie2Backend(FindingsMixin):
         }
 
     def update_session(self, params: Mapping[str, Any]) -> None:
+        """Suspending Macie (PAUSED) cancels every job that has not ended, for good."""
         session = self.require_enabled()
         for key in ("findingPublishingFrequency", "status"):
             if params.get(key):
                 session[key] = params[key]
         session["updatedAt"] = now_iso()
+        if session["status"] == "PAUSED":
+            for job in list(self.jobs.values()):
+                if job["jobStatus"] not in ("COMPLETE", "CANCELLED"):
+                    job["jobStatus"] = "CANCELLED"
+                    job["userPausedDetails"] = None
+                    self._notify_observer(job, "status")
+
+    def require_active(self) -> None:
+        """A suspended account performs no activities: no new jobs."""
+        if self.require_enabled().get("status") == "PAUSED":
+            raise ValidationException("Macie is suspended for this account: re-enable it first.")
 
     def disable(self) -> None:
         """DisableMacie deletes findings, jobs, identifiers, filters and settings."""
@@ -217,6 +273,7 @@ class Macie2Backend(FindingsMixin):
     # -- classification jobs ---------------------------------------------------------
 
     def create_job(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        self.require_active()
         validation.classification_job(params)
         for cid in params.get("customDataIdentifierIds") or []:
             if cid not in self.identifiers or self.identifiers[cid]["deleted"]:
@@ -252,7 +309,7 @@ class Macie2Backend(FindingsMixin):
             "userPausedDetails": None,
         }
         self.jobs[job_id] = job
-        self._notify_runner(job, "created")
+        self._notify_observer(job, "created")
         return job
 
     def get_job(self, job_id: str) -> dict[str, Any]:
@@ -282,7 +339,7 @@ class Macie2Backend(FindingsMixin):
         else:
             job["jobStatus"] = status
             job["userPausedDetails"] = None
-        self._notify_runner(job, "status")
+        self._notify_observer(job, "status")
 
     def set_job_status(self, job_id: str, status: str) -> None:
         """For the job runner: move a job (RUNNING -> COMPLETE / IDLE) without user rules."""
@@ -301,10 +358,17 @@ class Macie2Backend(FindingsMixin):
             job["lastRunTime"] = started or now_iso()
             job["lastRunErrorStatus"] = {"code": "ERROR" if error else "NONE"}
 
-    def _notify_runner(self, job: dict[str, Any], reason: str) -> None:
-        runner = self.registry.job_runner
-        if runner is not None:
-            runner.job_changed(self, job, reason)
+    def record_progress(self, job_id: str, remaining: int) -> None:
+        """For the job runner: objects the current run still has to analyse (0 at the end)."""
+        with self.lock:
+            self.get_job(job_id)["statistics"]["approximateNumberOfObjectsToProcess"] = float(
+                remaining
+            )
+
+    def _notify_observer(self, job: dict[str, Any], reason: str) -> None:
+        observer = self.registry.job_observer
+        if observer is not None:
+            observer.job_changed(self, job, reason)
 
     # -- tags ------------------------------------------------------------------------
 
@@ -352,7 +416,6 @@ class Macie2Backend(FindingsMixin):
             "tags": dict(params.get("tags") or {}),
         }
         self.filters[fid] = item
-        self._apply_suppression(item)
         return item
 
     def get_filter(self, fid: str) -> dict[str, Any]:
@@ -371,11 +434,10 @@ class Macie2Backend(FindingsMixin):
         for key in ("action", "description", "findingCriteria", "name", "position"):
             if params.get(key) is not None:
                 item[key] = params[key]
-        self._apply_suppression(item)
         return item
 
     def delete_filter(self, fid: str) -> None:
-        # Findings it archived stay archived; only later findings are no longer suppressed.
+        # Findings it suppressed stay archived; later findings are no longer suppressed.
         self.get_filter(fid)
         del self.filters[fid]
 

@@ -48,6 +48,28 @@ def decode_token(token: str | None, digest: str) -> int:
     return offset
 
 
+def encode_cursor(digest: str, cursor: Any) -> str:
+    """A token naming the last item returned (keyset paging) instead of an offset."""
+    raw = json.dumps({"q": digest, "c": cursor}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str | None, digest: str) -> Any:
+    """The cursor a keyset token carries; None without a token; ValidationException if bad."""
+    if token is None or token == "":
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        cursor = data["c"]
+        bound = str(data["q"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationException("The nextToken is not valid.") from exc
+    if bound != digest or not isinstance(cursor, list) or len(cursor) != 2:
+        raise ValidationException("The nextToken is not valid for this request.")
+    return cursor
+
+
 def page_size(max_results: int | None, default: int = DEFAULT_PAGE, cap: int = MAX_PAGE) -> int:
     """Page size for a request; non-positive values are rejected like AWS's input checks."""
     if max_results is None:

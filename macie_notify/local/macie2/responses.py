@@ -128,12 +128,12 @@ def _list_jobs(b: Macie2Backend, p: Params) -> Any:
 
 
 def _list_findings(b: Macie2Backend, p: Params) -> Any:
-    ids, token = b.list_findings(p)
+    ids, token = b.findings.page(p)
     return {"findingIds": ids, "nextToken": token}
 
 
 def _get_findings(b: Macie2Backend, p: Params) -> Any:
-    return RawJson('{"findings":[' + ",".join(b.get_finding_texts(p)) + "]}")
+    return RawJson('{"findings":[' + ",".join(b.findings.texts(p)) + "]}")
 
 
 def _create_filter(b: Macie2Backend, p: Params) -> Any:
@@ -187,8 +187,8 @@ HANDLERS: dict[str, Handler] = {
     "UpdateClassificationJob": _empty(lambda b, p: b.update_job(p["jobId"], p["jobStatus"])),
     "ListFindings": _list_findings,
     "GetFindings": _get_findings,
-    "GetFindingStatistics": lambda b, p: {"countsByGroup": b.statistics(p)},
-    "CreateSampleFindings": _empty(lambda b, p: b.create_samples(p.get("findingTypes"))),
+    "GetFindingStatistics": lambda b, p: {"countsByGroup": b.findings.statistics(p)},
+    "CreateSampleFindings": _empty(lambda b, p: b.findings.create_samples(p.get("findingTypes"))),
     "CreateFindingsFilter": _create_filter,
     "GetFindingsFilter": lambda b, p: b.get_filter(p["id"]),
     "ListFindingsFilters": _list_filters,

@@ -85,7 +85,7 @@ def test_timestamps_are_iso8601_with_millis_on_the_wire(
 @pytest.fixture
 def loaded(local_server: LocalServer, macie: Any) -> Any:
     """300 synthetic findings loaded in-process, plus the 11 samples."""
-    backend = local_server.app.macie2_backends.get(ACCOUNT, "us-east-1")
+    backend = local_server.macie2_backends.get(ACCOUNT, "us-east-1")
     with backend.transaction():
         backend.load_synthetic(300, seed=7)
     macie.create_sample_findings()
@@ -230,9 +230,9 @@ def test_statistics(macie: Any, loaded: Any) -> None:
     ]
 
 
-def test_archive_filter_suppresses_existing_and_new(macie: Any, local_server: LocalServer) -> None:
+def test_archive_filter_suppresses_new_findings_only(macie: Any, local_server: LocalServer) -> None:
     published: list[dict[str, Any]] = []
-    backends = local_server.app.macie2_backends
+    backends = local_server.macie2_backends
 
     def listener(finding: dict[str, Any], account: str, region: str) -> None:
         published.append(finding)
@@ -254,7 +254,8 @@ def test_archive_filter_suppresses_existing_and_new(macie: Any, local_server: Lo
         backends.remove_listener(listener)
     current = all_ids(macie, findingCriteria={"criterion": {"archived": {"eq": ["false"]}}})
     archived = all_ids(macie, findingCriteria={"criterion": {"archived": {"eq": ["true"]}}})
-    assert len(current) == 1 and len(archived) == 2
+    # The rule leaves the Low finding made before it alone and archives the one made after.
+    assert len(current) == 2 and len(archived) == 1
     assert len(all_ids(macie)) == 3  # ListFindings returns archived ones unless asked not to
     # Suppressed findings are never published: the first Low one (before the rule) and the High one.
     assert [p["type"] for p in published] == [
@@ -306,9 +307,9 @@ def test_filter_crud_and_errors(macie: Any, raw_macie: Any) -> None:
 
 
 def test_python_api_for_part_two(local_server: LocalServer, macie: Any) -> None:
-    backend = local_server.app.macie2_backends.get(ACCOUNT, "us-east-1")
+    backend = local_server.macie2_backends.get(ACCOUNT, "us-east-1")
     published: list[tuple[str, int]] = []
-    local_server.app.macie2_backends.add_listener(
+    local_server.macie2_backends.add_listener(
         lambda f, a, r: published.append((f["type"], f["count"]))
     )
     try:
@@ -324,11 +325,14 @@ def test_python_api_for_part_two(local_server: LocalServer, macie: Any) -> None:
             },
         }
         with backend.transaction():
-            first = backend.record_policy_finding(doc)
+            first = backend.findings.record_policy(doc)
         with backend.transaction():
-            again = backend.record_policy_finding(doc)
+            again = backend.findings.record_policy(doc)
+        # The update waits for the publishing frequency (or the flush control).
+        assert published == [("Policy:IAMUser/S3BucketPublic", 1)]
+        assert local_server.macie2_backends.flush() == 1
     finally:
-        local_server.app.macie2_backends.listeners.clear()
+        local_server.macie2_backends.listeners.clear()
     assert first["id"] == again["id"] and again["count"] == 2
     assert published == [("Policy:IAMUser/S3BucketPublic", 1), ("Policy:IAMUser/S3BucketPublic", 2)]
     got = macie.get_findings(findingIds=[first["id"]])["findings"][0]

@@ -215,13 +215,13 @@ class RecordingRunner:
 
 def test_job_runner_hook_and_run_reporting(local_server: LocalServer, macie: Any) -> None:
     runner = RecordingRunner()
-    backends = local_server.app.macie2_backends
-    backends.job_runner = runner
+    backends = local_server.macie2_backends
+    backends.job_observer = runner
     try:
         job_id = one_time(macie)
         macie.update_classification_job(jobId=job_id, jobStatus="USER_PAUSED")
     finally:
-        backends.job_runner = None
+        backends.job_observer = None
     assert runner.calls == [(job_id, "RUNNING", "created"), (job_id, "USER_PAUSED", "status")]
     backend = backends.get(ACCOUNT, "us-east-1")
     backend.record_job_run(job_id, objects=12)

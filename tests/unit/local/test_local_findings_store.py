@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from macie_notify.local.macie2.exceptions import ValidationException
 from macie_notify.local.macie2.filters import flatten, matches, parse_criteria
-from macie_notify.local.macie2.samples import FINDING_TYPES, synthetic_findings
+from macie_notify.local.macie2.sample_findings import FINDING_TYPES, synthetic_findings
 from macie_notify.local.macie2.shapes import epoch_millis
 from macie_notify.local.macie2.store import FindingStore, sort_key
 

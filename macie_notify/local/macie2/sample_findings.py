@@ -1,6 +1,6 @@
 """Realistic finding documents: CreateSampleFindings samples and benchmark synthetics.
 
-Shapes follow the Finding model (reference section 4.1); sample findings carry
+Shapes follow the Finding model of the macie2 API; sample findings carry
 ``sample: true`` and placeholder resources as Macie's own samples do.
 https://docs.aws.amazon.com/macie/latest/user/findings-sample.html
 """
@@ -101,7 +101,7 @@ def bucket_doc(account_id: str, region: str, name: str, created: str) -> dict[st
         "restrictPublicBuckets": True,
     }
     return {
-        "allowsUnencryptedObjectUploads": "FALSE",
+        "allowsUnencryptedObjectUploads": "TRUE",
         "arn": f"arn:aws:s3:::{name}",
         "createdAt": created,
         "defaultServerSideEncryption": {"encryptionType": "AES256"},
@@ -155,6 +155,17 @@ def policy_finding(
     api = "PutBucketEncryption" if "Encryption" in ftype else "PutBucketPolicy"
     if "BlockPublicAccess" in ftype:
         api = "DeletePublicAccessBlock"
+    bucket_info = bucket_doc(account_id, region, bucket, when)
+    if ftype == "Policy:IAMUser/S3BucketPublic":
+        # The sample describes a bucket whose policy made it public: say so throughout.
+        access = bucket_info["publicAccess"]
+        access["effectivePermission"] = "PUBLIC"
+        levels = access["permissionConfiguration"]["bucketLevelPermissions"]
+        levels["bucketPolicy"]["allowsPublicReadAccess"] = True
+        levels["blockPublicAccess"] = dict.fromkeys(levels["blockPublicAccess"], False)
+    elif ftype == "Policy:IAMUser/S3BlockPublicAccessDisabled":
+        levels = bucket_info["publicAccess"]["permissionConfiguration"]["bucketLevelPermissions"]
+        levels["blockPublicAccess"] = dict.fromkeys(levels["blockPublicAccess"], False)
     return {
         "category": "POLICY",
         "classificationDetails": None,
@@ -195,10 +206,7 @@ def policy_finding(
                 },
             },
         },
-        "resourcesAffected": {
-            "s3Bucket": bucket_doc(account_id, region, bucket, when),
-            "s3Object": None,
-        },
+        "resourcesAffected": {"s3Bucket": bucket_info, "s3Object": None},
         "severity": {"description": severity, "score": SCORES[severity]},
         "title": title,
         "type": ftype,
