@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -15,7 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
+    from rich.text import Text
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Column:
     key: str | Callable[[Mapping[str, Any]], Any]
     justify: str = "left"
     style: str | None = None
+    # A per-row style for this column's cell (a severity's colour), over ``style``.
+    style_of: Callable[[Mapping[str, Any]], str] | None = None
 
     def cell(self, row: Mapping[str, Any]) -> str:
         value = self.key(row) if callable(self.key) else _dig(row, self.key)
@@ -49,6 +53,23 @@ def _dig(row: Mapping[str, Any], dotted: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+# C0 and C1 controls (ESC starts terminal escape sequences: titles, colours, cursor moves),
+# DEL, and the invisible format characters that reorder or hide text (bidi overrides,
+# zero-width characters). A newline is kept: it only starts a new line in a cell.
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` fit for a terminal: control and invisible format characters shown as
+    escapes (``\\x1b``, ``\\u202e``), so untrusted names cannot drive the terminal."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def format_cell(value: Any) -> str:
@@ -129,7 +150,7 @@ def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
         kv.add_column()
         for key, value in data.items():
             # Text, as in the row tables below: values are user- and AWS-provided.
-            kv.add_row(Text(str(key)), Text(format_cell(value)))
+            kv.add_row(Text(safe_text(str(key))), Text(safe_text(format_cell(value))))
         console.print(kv)
         return
     if not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
@@ -152,5 +173,83 @@ def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
         out.add_column(col.header, justify=col.justify, style=col.style)  # type: ignore[arg-type]
     for row in rows:
         # Text objects: cells hold AWS- and user-provided strings, never markup.
-        out.add_row(*(Text(col.cell(row)) for col in spec.columns))
+        out.add_row(*(_cell_text(col, row) for col in spec.columns))
     console.print(out)
+
+
+def _cell_text(col: Column, row: Mapping[str, Any]) -> Any:
+    from rich.text import Text
+
+    return Text(safe_text(col.cell(row)), style=col.style_of(row) if col.style_of else "")
+
+
+# -- a Slack Block Kit payload, as a terminal shows it -----------------------------------
+
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+
+
+def mrkdwn_plain(text: str) -> str:
+    """What a reader sees: our date tokens as their ISO fallback, entities decoded."""
+    text = _DATE.sub(r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _styled(text: str, style: str = "") -> Text:
+    """mrkdwn -> rich Text: our ``*bold*`` lines in bold, code-span backticks dropped.
+
+    Text, never markup, since everything here may come from the finding (a backtick
+    from the finding was already turned into U+02CB by the message builder).
+    """
+    from rich.text import Text
+
+    out = Text(style=style)
+    for n, line in enumerate(mrkdwn_plain(text).replace("`", "").split("\n")):
+        if n:
+            out.append("\n")
+        bold = len(line) > 2 and line.startswith("*") and line.endswith("*")
+        out.append(line[1:-1] if bold else line, style="bold" if bold else "")
+    return out
+
+
+def _block_renderables(block: dict[str, Any]) -> list[RenderableType]:
+    from rich.table import Table
+
+    kind = block.get("type")
+    out: list[RenderableType] = []
+    if kind == "section" and block.get("fields"):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for item in block["fields"]:
+            label, _, value = item["text"].partition("\n")
+            grid.add_row(_styled(label), _styled(value))
+        out.append(grid)
+    if kind == "section" and block.get("text"):
+        out.append(_styled(block["text"]["text"]))
+    if kind == "context":
+        out += [_styled(e.get("text", ""), "dim") for e in block.get("elements", [])]
+    if kind == "actions":
+        for element in block.get("elements", []):
+            url = str(element.get("url", ""))
+            out.append(_styled(f"{element['text']['text']}: {url}", f"underline link {url}"))
+    return out
+
+
+def payload_renderable(payload: dict[str, Any]) -> RenderableType:
+    """A rich panel that reads like the Slack message: header, fields, colour bar."""
+    from rich.console import Group
+    from rich.panel import Panel
+
+    attachments = payload.get("attachments") or [{}]
+    colour = str(attachments[0].get("color") or "white")
+    title = ""
+    parts: list[RenderableType] = []
+    for block in payload.get("blocks", []):
+        if block.get("type") == "header":
+            title = block["text"]["text"]
+        else:
+            parts += _block_renderables(block)
+    for attachment in attachments:
+        for block in attachment.get("blocks", []):
+            parts += _block_renderables(block)
+    return Panel(Group(*parts), title=_styled(title, "bold"), border_style=colour, expand=False)
