@@ -25,6 +25,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "local": ("macie_notify.cli.local", "local_group", "Run the embedded local AWS (--local)."),
     "demo": ("macie_notify.cli.demo", "demo_cmd", "Run the whole pipeline on the local AWS."),
     "scan": ("macie_notify.cli.scan", "scan_cmd", "Scan local files for sensitive data."),
+    "findings": (
+        "macie_notify.cli.findings",
+        "findings_group",
+        "List, show, count and follow Macie findings (--tail).",
+    ),
     "notify": (
         "macie_notify.cli.notify",
         "notify_group",

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from macie_notify.errors import MacieNotifyError
@@ -59,6 +62,9 @@ class AppContext:
     """Settings, lazy config and clients, and the two consoles."""
 
     settings: GlobalSettings = field(default_factory=GlobalSettings.from_environ)
+    # Time is injected: commands that poll or follow (tails, waits) use these, tests swap them.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    sleep: Callable[[float], None] = field(default=time.sleep)
     _config: Config | None = None
     _aws: Aws | None = None
     _out: Console | None = None
