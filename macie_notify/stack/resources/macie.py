@@ -1,0 +1,95 @@
+"""The Macie session: enabled, its publishing frequency, and Security Hub publication.
+
+Whether Macie is enabled is read from GetMacieSession, which answers the modeled
+AccessDeniedException until EnableMacie in the account and Region
+(https://docs.aws.amazon.com/macie/latest/APIReference/macie.html); the error's wording
+is never read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from macie_notify.stack.model import Action, Observed, Spec
+from macie_notify.stack.resources.base import Context, changed
+
+if TYPE_CHECKING:
+    from macie_notify.aws import Aws
+
+
+@dataclass(frozen=True)
+class MacieSpec(Spec):
+    kind = "macie"
+    frequency: str = "FIFTEEN_MINUTES"
+    security_hub: bool = False
+    # teardown only: DisableMacie (deletes every finding, job and identifier of Macie's).
+    disable: bool = False
+
+
+def observe(aws: Aws, spec: MacieSpec) -> Observed | None:
+    macie2 = aws.client("macie2")
+    try:
+        session = macie2.get_macie_session()
+    except macie2.exceptions.AccessDeniedException:
+        return None
+    publication = macie2.get_findings_publication_configuration()
+    hub = publication.get("securityHubConfiguration") or {}
+    state = {
+        "status": session.get("status"),
+        "frequency": session.get("findingPublishingFrequency"),
+        "security_hub": bool(hub.get("publishClassificationFindings"))
+        and bool(hub.get("publishPolicyFindings")),
+        "security_hub_raw": dict(hub),
+    }
+    return Observed(id=str(session.get("serviceRole") or "macie"), state=state)
+
+
+def _hub_config(on: bool) -> dict[str, Any]:
+    return {"publishClassificationFindings": on, "publishPolicyFindings": on}
+
+
+def diff(spec: MacieSpec, observed: Observed | None) -> tuple[Action, list[str]]:
+    if observed is None:
+        return Action.CREATE, ["Macie is not enabled in this account and Region"]
+    s = observed.state
+    reasons = []
+    if s["status"] != "ENABLED":
+        reasons.append(changed("status", s["status"], "ENABLED"))
+    if s["frequency"] != spec.frequency:
+        reasons.append(changed("finding_publishing_frequency", s["frequency"], spec.frequency))
+    if s["security_hub_raw"] != _hub_config(spec.security_hub):
+        reasons.append(changed("publish_to_security_hub", s["security_hub"], spec.security_hub))
+    return (Action.UPDATE if reasons else Action.NOOP), reasons
+
+
+def apply(
+    ctx: Context, spec: MacieSpec, observed: Observed | None, action: Action
+) -> dict[str, str]:
+    macie2 = ctx.aws.client("macie2")
+    if observed is None:
+        macie2.enable_macie(findingPublishingFrequency=spec.frequency, status="ENABLED")
+        # A new session publishes policy findings to Security Hub by default: say what
+        # the config says instead.
+        macie2.put_findings_publication_configuration(
+            securityHubConfiguration=_hub_config(spec.security_hub)
+        )
+        return {}
+    s = observed.state
+    if s["status"] != "ENABLED" or s["frequency"] != spec.frequency:
+        macie2.update_macie_session(findingPublishingFrequency=spec.frequency, status="ENABLED")
+    if s["security_hub_raw"] != _hub_config(spec.security_hub):
+        macie2.put_findings_publication_configuration(
+            securityHubConfiguration=_hub_config(spec.security_hub)
+        )
+    return {}
+
+
+def keep_reason(spec: MacieSpec, observed: Observed, stack: str) -> str | None:
+    if not spec.disable:
+        return "kept enabled (pass --disable-macie to disable it)"
+    return None
+
+
+def delete(ctx: Context, spec: MacieSpec, observed: Observed) -> None:
+    ctx.aws.client("macie2").disable_macie()
