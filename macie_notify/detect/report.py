@@ -18,7 +18,7 @@ class ScanReport:
     """Everything ``macie-notify scan`` prints."""
 
     files: list[FileResult] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     summary: ScanSummary = field(default_factory=ScanSummary)
 
     @property
@@ -48,10 +48,14 @@ def run_scan(
     report = ScanReport()
     started = clock()
     for result in scanner.scan_paths(paths, exclude=exclude, stdin=stdin, on_file=on_file):
-        if result.status == "SKIPPED":
-            report.skipped.append({"path": result.path, "reason": result.reason or "UNKNOWN"})
-            continue
-        report.summary.files_scanned += 1
+        if result.status != "COMPLETE":  # skipped, or not fully scanned (PARTIAL)
+            entry: dict[str, Any] = {"path": result.path, "reason": result.reason or "UNKNOWN"}
+            if result.files > 1:
+                entry["files"] = result.files
+            report.skipped.append(entry)
+            if result.status == "SKIPPED":
+                continue
+        report.summary.files_scanned += result.files
         report.summary.bytes += result.bytes
         if result.has_findings:
             report.summary.files_with_findings += 1

@@ -111,6 +111,9 @@ class FileResult:
     reason: str | None = None
     mime_type: str = "text/plain"
     occurrence_kind: str = "lineRanges"
+    files: int = 1
+    """How many files or members this result stands for (more than one: a summary, such
+    as the members of an archive past a limit, or clean members counted together)."""
 
     # -- derived -------------------------------------------------------------------------
     @property
@@ -241,7 +244,7 @@ def severity_rank(value: str) -> int:
 
 
 def scan_document(
-    files: Iterable[FileResult], skipped: Iterable[Mapping[str, str]], summary: ScanSummary
+    files: Iterable[FileResult], skipped: Iterable[Mapping[str, Any]], summary: ScanSummary
 ) -> dict[str, Any]:
     """The whole ``scan -o json`` document."""
     doc: dict[str, Any] = {

@@ -5,9 +5,12 @@ from __future__ import annotations
 import fnmatch
 import io
 import os
+import select
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Any
 
 from macie_notify.detect.custom import CustomIdentifierSpec
 from macie_notify.detect.engine import Engine
@@ -16,11 +19,26 @@ from macie_notify.detect.selection import IdentifierSelection
 from macie_notify.detect.sources import (
     PERMISSION_DENIED,
     UNPARSABLE,
+    UNSUPPORTED,
     Limits,
     archive_type,
     scan_stream,
     skipped,
 )
+
+NOT_FOLLOWED = "SYMBOLIC_LINK_TO_FOLDER_NOT_FOLLOWED"
+"""A symbolic link to a folder inside a scanned folder (following links could loop)."""
+PIPE_TIMEOUT = "NO_DATA_FROM_PIPE"
+"""A FIFO named on the command line that no program wrote to within ``pipe_wait``."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One input found under the scanned paths: a file to read, or why it is not read."""
+
+    display: str
+    full: str
+    reason: str | None = None
 
 
 class Scanner:
@@ -33,12 +51,22 @@ class Scanner:
         *,
         use_hyperscan: bool | None = None,
         limits: Limits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        pipe_wait: float = 10.0,
     ) -> None:
         self.selection = identifiers or IdentifierSelection()
         self.custom = tuple(custom)
         self._specs = {spec.name: spec for spec in self.custom}
         self.engine = Engine(self.selection.resolve(), self.custom, use_hyperscan=use_hyperscan)
         self.limits = limits or Limits()
+        self.clock = clock
+        self.pipe_wait = pipe_wait
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Worker processes that do not fork rebuild the engine (Hyperscan's database comes
+        # from the on-disk cache); compiled patterns themselves cannot be pickled.
+        hyperscan = self.uses_hyperscan
+        return (_rebuild, (self.selection, self.custom, hyperscan, self.limits, self.pipe_wait))
 
     @property
     def uses_hyperscan(self) -> bool:
@@ -51,7 +79,10 @@ class Scanner:
         self, stream: IO[bytes], *, name: str, seekable: bool = False
     ) -> Iterator[FileResult]:
         """One result per file or archive member read from a buffered binary stream."""
-        for result in scan_stream(self.engine, name, stream, limits=self.limits, seekable=seekable):
+        results = scan_stream(
+            self.engine, name, stream, limits=self.limits, seekable=seekable, clock=self.clock
+        )
+        for result in results:
             self._apply_severity(result)
             yield result
 
@@ -83,24 +114,57 @@ class Scanner:
         exclude: Sequence[str] = (),
         stdin: IO[bytes] | None = None,
         on_file: Callable[[str, int], None] | None = None,
+        jobs: int = 1,
     ) -> Iterator[FileResult]:
-        """Every file under ``paths`` (``-`` is stdin) not matching an ``exclude`` glob."""
-        for root in paths:
-            if root == "-":
-                if stdin is not None:
-                    yield from self.scan_file(stdin, name="-")
-                continue
-            for display, full in _walk(root, exclude):
-                size = _size(full)
-                if on_file is not None:
-                    on_file(display, size)
-                yield from self._scan_one(display, full)
+        """Every file under ``paths`` (``-`` is stdin) not matching an ``exclude`` glob, in
+        a stable order whatever ``jobs`` is; with ``jobs`` > 1, files are scanned by that
+        many worker processes (see :mod:`.pool`). Whatever is not read (unreadable folders,
+        pipes, devices, links to folders) is a SKIPPED result with its reason."""
+        roots = list(paths)
+        if jobs <= 1:
+            for root in roots:
+                for entry in self._entries(root, exclude, stdin):
+                    if on_file is not None and entry.reason is None:
+                        on_file(entry.display, _size(entry.full))
+                    yield from self.scan_entry(entry, stdin)
+            return
+        from macie_notify.detect.pool import ScanPool
+
+        with ScanPool(self, jobs) as pool:
+            for root in roots:
+                if root == "-":  # read here, between the paths around it
+                    for entry in self._entries(root, exclude, stdin):
+                        yield from self.scan_entry(entry, stdin)
+                    continue
+                for entry, results in pool.map(_scan_entry, _walk(root, exclude)):
+                    if on_file is not None and entry.reason is None:
+                        on_file(entry.display, _size(entry.full))
+                    yield from results
+
+    def _entries(
+        self, root: str, exclude: Sequence[str], stdin: IO[bytes] | None
+    ) -> Iterator[Entry]:
+        if root != "-":
+            yield from _walk(root, exclude)
+        elif stdin is not None:
+            yield Entry("-", "-")
+
+    def scan_entry(self, entry: Entry, stdin: IO[bytes] | None = None) -> list[FileResult]:
+        """The results for one input (a list: archives give one per member)."""
+        if entry.reason is not None:
+            return [skipped(entry.display, entry.reason)]
+        if entry.full == "-":
+            return list(_compact(self.scan_file(stdin, name="-"))) if stdin is not None else []
+        return list(_compact(self._scan_one(entry.display, entry.full)))
 
     def _scan_one(self, display: str, full: str) -> Iterator[FileResult]:
         try:
-            handle = open(full, "rb")
+            handle = _open(full, self.pipe_wait)
         except PermissionError:
             yield skipped(display, PERMISSION_DENIED)
+            return
+        except TimeoutError:
+            yield skipped(display, PIPE_TIMEOUT)
             return
         except OSError:
             yield skipped(display, UNPARSABLE)
@@ -112,6 +176,61 @@ class Scanner:
                 yield skipped(display, PERMISSION_DENIED)
             except OSError:
                 yield skipped(display, UNPARSABLE)
+
+
+def _compact(results: Iterable[FileResult]) -> Iterator[FileResult]:
+    """Consecutive results with nothing to report (clean members of an archive) folded into
+    one that counts them, so an archive of a million members is not a million objects."""
+    clean: FileResult | None = None
+    for result in results:
+        if result.status == "COMPLETE" and not result.managed and not result.custom:
+            if clean is None:
+                clean = result
+            else:
+                clean.files += result.files
+                clean.bytes += result.bytes
+            continue
+        if clean is not None:
+            yield clean
+            clean = None
+        yield result
+    if clean is not None:
+        yield clean
+
+
+def _rebuild(
+    selection: IdentifierSelection,
+    custom: tuple[CustomIdentifierSpec, ...],
+    hyperscan: bool,
+    limits: Limits,
+    pipe_wait: float,
+) -> Scanner:
+    return Scanner(selection, custom, use_hyperscan=hyperscan, limits=limits, pipe_wait=pipe_wait)
+
+
+def _scan_entry(scanner: Scanner, entry: Entry) -> tuple[Entry, list[FileResult]]:
+    return entry, scanner.scan_entry(entry)
+
+
+def _open(path: str, pipe_wait: float) -> IO[bytes]:
+    """``open(path, "rb")``, except that a FIFO nobody writes to does not block forever:
+    it is opened without blocking and read only once data (or its end) arrives."""
+    try:
+        is_fifo = stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        is_fifo = False
+    if not is_fifo:
+        return open(path, "rb")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        ready, _, _ = select.select([fd], [], [], pipe_wait)
+        if not ready:
+            raise TimeoutError(path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _size(path: str) -> int:
@@ -126,27 +245,48 @@ def _excluded(rel: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(base, p) for p in patterns)
 
 
-def _walk(root: str, exclude: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """``(display path, real path)``: relative to ``root`` when it is a folder."""
+def _walk(root: str, exclude: Sequence[str]) -> Iterator[Entry]:
+    """Every input under ``root``, in name order; paths are relative to ``root`` when it is
+    a folder. A path named on the command line is read whatever it is (``<(cmd)`` is a
+    pipe); inside folders, pipes, sockets and devices (which would block or never end) and
+    links to folders are reported, not read."""
     if not os.path.isdir(root):
         if not _excluded(os.path.basename(root), exclude):
-            yield os.path.basename(root) or root, root
+            yield Entry(os.path.basename(root) or root, root)
         return
-    for folder, dirs, files in os.walk(root, onerror=None):
-        rel_folder = os.path.relpath(folder, root)
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not _excluded(_join(rel_folder, d) + "/", exclude)
-            and not _excluded(_join(rel_folder, d), exclude)
-        )
-        for name in sorted(files):
-            rel = _join(rel_folder, name)
-            full = os.path.join(folder, name)
-            # Pipes, sockets and devices inside a folder would block or never end; a path
-            # named on the command line is read whatever it is (``<(cmd)`` is a pipe).
-            if not _excluded(rel, exclude) and not _special(full):
-                yield rel, full
+    yield from _walk_folder(root, ".", exclude)
+
+
+def _walk_folder(folder: str, rel_folder: str, exclude: Sequence[str]) -> Iterator[Entry]:
+    try:
+        with os.scandir(folder) as listing:
+            children = sorted(listing, key=lambda e: e.name)
+    except PermissionError:
+        yield Entry(_join(rel_folder, "") or rel_folder, folder, PERMISSION_DENIED)
+        return
+    except OSError:
+        yield Entry(_join(rel_folder, "") or rel_folder, folder, UNPARSABLE)
+        return
+    for child in children:
+        rel = _join(rel_folder, child.name)
+        if _is_folder(child):
+            if _excluded(rel + "/", exclude) or _excluded(rel, exclude):
+                continue
+            if child.is_symlink():
+                yield Entry(rel + "/", child.path, NOT_FOLLOWED)
+            else:
+                yield from _walk_folder(child.path, rel, exclude)
+            continue
+        if _excluded(rel, exclude):
+            continue
+        yield Entry(rel, child.path, UNSUPPORTED if _special(child.path) else None)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _special(path: str) -> bool:
@@ -158,6 +298,7 @@ def _special(path: str) -> bool:
 
 
 def _join(folder: str, name: str) -> str:
+    """``folder/name`` with forward slashes; a folder itself (``name == ""``) ends in ``/``."""
     return name if folder == "." else f"{folder.replace(os.sep, '/')}/{name}"
 
 

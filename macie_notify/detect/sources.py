@@ -18,6 +18,7 @@ import gzip
 import importlib
 import io
 import tarfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +39,9 @@ TOO_DEEP = "ARCHIVE_NESTING_LEVEL_OVER_LIMIT"
 TOO_MUCH = "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT"
 TOO_MANY = "ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT"
 TOO_BIG = "ARCHIVE_EXCEEDS_SIZE_LIMIT"
+TOO_SLOW = "SCAN_TIME_LIMIT_EXCEEDED"
+"""Not Macie's (Macie has no time limit per object): the file was not fully scanned within
+:attr:`Limits.max_seconds`; what was found until then is reported."""
 
 GZIP = "application/gzip"
 ZIP = "application/zip"
@@ -51,21 +55,45 @@ class Limits:
     max_depth: int = 10
     """Macie analyses archives up to 10 nested levels."""
     max_extracted_bytes: int = 4 * 1024**3
-    max_members: int = 100_000
+    max_members: int = 1_000_000
+    """Macie analyses up to 1,000,000 files in an archive (its documented quota)."""
     max_ratio: int = 250
     """A member expanding more than this many times its compressed size is a bomb (text
-    rarely compresses better than 10:1, repetitive logs 100:1; a bomb does 1000:1)."""
-    max_nested_archive_bytes: int = 256 * 1024**2
-    """A zip inside a zip is read into memory (zipfile needs to seek): this much at most."""
+    rarely compresses better than 10:1, repetitive logs 100:1; a bomb does 1000:1). Checked
+    at every nesting level (a gzip inside a zip too)."""
+    max_nested_archive_bytes: int = 128 * 1024**2
+    """A zip inside a zip (or a document a reader must seek in) is read into memory: this
+    much at most, in total over every nesting level of one top-level object."""
+    max_seconds: float = 600.0
+    """Time for one top-level file; past it the file is reported as not fully scanned."""
 
 
 class _Budget:
-    """Extraction budget shared by every member of one top-level object."""
+    """Extraction, memory and time budget shared by every member of one top-level object."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.extracted = 0
         self.members = 0
+        self.in_memory = 0
+        self.clock = clock
+        self.deadline = clock() + limits.max_seconds
+
+    def expired(self) -> bool:
+        return self.clock() > self.deadline
+
+    def hold(self, stream: IO[bytes]) -> bytes | None:
+        """Read what is left of ``stream`` into memory within the shared memory budget
+        (None: over it). Give it back with :meth:`release`."""
+        room = self.limits.max_nested_archive_bytes - self.in_memory
+        data = stream.read(room + 1) if room > 0 else b"?"
+        if len(data) > room:
+            return None
+        self.in_memory += len(data)
+        return data
+
+    def release(self, data: bytes) -> None:
+        self.in_memory -= len(data)
 
 
 class LimitExceeded(Exception):
@@ -172,25 +200,30 @@ def scan_stream(
     budget: _Budget | None = None,
     depth: int = 0,
     seekable: bool = False,
+    clock: Callable[[], float] = time.monotonic,
+    size: int | None = None,
 ) -> Iterator[FileResult]:
-    """Results for one object: itself, or each archive member (``name!member``)."""
-    budget = budget or _Budget(limits)
+    """Results for one object: itself, or each archive member (``name!member``).
+
+    ``size`` is the stream's length when known (an archive member's), for the compression
+    ratio check of a gzip inside it."""
+    budget = budget or _Budget(limits, clock)
     head = _peek(stream)
     reader = reader_for(name, head)
     if reader is not None:
-        yield _formatted(engine, name, stream, reader, limits, seekable)
+        yield _formatted(engine, name, stream, reader, budget, seekable)
         return
     kind = archive_type(head)
     if kind is None:
-        yield _text_or_skip(engine, name, stream, head)
+        yield _text_or_skip(engine, name, stream, head, budget)
     elif depth >= limits.max_depth:
         yield skipped(name, TOO_DEEP)
     elif kind == GZIP:
-        yield from _gzip(engine, name, stream, limits, budget, depth)
+        yield from _gzip(engine, name, stream, budget, depth, size)
     elif kind == ZIP:
-        yield from _zip(engine, name, stream, limits, budget, depth, seekable)
+        yield from _zip(engine, name, stream, budget, depth, seekable)
     else:
-        yield from _tar(engine, name, stream, limits, budget, depth)
+        yield from _tar(engine, name, stream, budget, depth)
 
 
 def archive_type(head: bytes) -> str | None:
@@ -211,23 +244,25 @@ def _peek(stream: IO[bytes]) -> bytes:
     raise TypeError("scan_stream needs a buffered stream (io.BufferedReader or BytesIO)")
 
 
-def skipped(name: str, reason: str, size: int = 0) -> FileResult:
-    return FileResult(path=name, bytes=size, status="SKIPPED", reason=reason)
+def skipped(name: str, reason: str, size: int = 0, files: int = 1) -> FileResult:
+    return FileResult(path=name, bytes=size, status="SKIPPED", reason=reason, files=files)
 
 
-def _text_or_skip(engine: Engine, name: str, stream: IO[bytes], head: bytes) -> FileResult:
+def _text_or_skip(
+    engine: Engine, name: str, stream: IO[bytes], head: bytes, budget: _Budget
+) -> FileResult:
     if _is_binary(head):
         return skipped(name, UNSUPPORTED)
     encoding = detect_encoding(head)
     structure = structure_for(name)
-    counter = _Counter(stream)
+    counter = _Counter(stream, budget)
     try:
         tally = engine.scan(_decode(counter, encoding), structure)
     except LimitExceeded as exc:
         return skipped(name, exc.reason, counter.count)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
         return skipped(name, UNPARSABLE, counter.count)
-    return FileResult(
+    result = FileResult(
         path=name,
         bytes=counter.count,
         managed=tally.managed,
@@ -235,6 +270,9 @@ def _text_or_skip(engine: Engine, name: str, stream: IO[bytes], head: bytes) -> 
         mime_type=structure.mime_type,
         occurrence_kind=structure.occurrence_kind,
     )
+    if counter.stopped:
+        result.status, result.reason = "PARTIAL", TOO_SLOW
+    return result
 
 
 def _formatted(
@@ -242,19 +280,23 @@ def _formatted(
     name: str,
     stream: IO[bytes],
     reader: FormatReader,
-    limits: Limits,
+    budget: _Budget,
     seekable: bool,
 ) -> FileResult:
     """One document read by its format reader: every segment's detections in one result."""
     result = FileResult(path=name, mime_type=reader.mime_type)
+    held = b""
     try:
         if not seekable:  # archive members and stdin: readers need to seek
-            data = stream.read(limits.max_nested_archive_bytes + 1)
-            if len(data) > limits.max_nested_archive_bytes:
+            data = budget.hold(stream)
+            if data is None:
                 return skipped(name, TOO_BIG)
-            stream = io.BytesIO(data)
+            held, stream = data, io.BytesIO(data)
         size = _remaining_size(stream)
-        for segment in reader.read(stream, name, limits):
+        for segment in reader.read(stream, name, budget.limits):
+            if budget.expired():
+                result.status, result.reason = "PARTIAL", TOO_SLOW
+                break
             pieces = [segment.text] if isinstance(segment.text, str) else segment.text
             tally = engine.scan(pieces, segment.structure)
             result.occurrence_kind = segment.structure.occurrence_kind
@@ -265,6 +307,8 @@ def _formatted(
         return skipped(name, exc.reason)
     except (ValueError, OSError, EOFError, zlib.error, zipfile.BadZipFile):
         return skipped(name, UNPARSABLE)
+    finally:
+        budget.release(held)
     result.bytes = size
     return result
 
@@ -306,14 +350,20 @@ def detect_encoding(head: bytes) -> str:
 
 class _Counter:
     """Reads a stream in blocks, counting its bytes (an archive member's count against the
-    extraction budget happens below, in ``_Bounded``)."""
+    extraction budget happens below, in ``_Bounded``); stops early, with ``stopped`` set,
+    when the file's time is up."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], budget: _Budget) -> None:
         self.stream = stream
+        self.budget = budget
         self.count = 0
+        self.stopped = False
 
     def blocks(self) -> Iterator[bytes]:
         while True:
+            if self.budget.expired():
+                self.stopped = True
+                return
             block = self.stream.read(READ_SIZE)
             if not block:
                 return
@@ -364,17 +414,19 @@ def _gzip(
     engine: Engine,
     name: str,
     stream: IO[bytes],
-    limits: Limits,
     budget: _Budget,
     depth: int,
+    size: int | None,
 ) -> Iterator[FileResult]:
     # The member keeps the file's own name (the path a user can find); structure_for()
     # looks through the .gz suffix for the CSV/JSON structure of what is inside.
     raw = gzip.GzipFile(fileobj=stream, mode="rb")
-    compressed = _remaining_size(stream)
+    compressed = size if size is not None else _remaining_size(stream)
     member = io.BufferedReader(_Bounded(raw, budget, compressed), READ_SIZE)  # type: ignore[arg-type]
     try:
-        yield from scan_stream(engine, name, member, limits=limits, budget=budget, depth=depth + 1)
+        yield from scan_stream(
+            engine, name, member, limits=budget.limits, budget=budget, depth=depth + 1
+        )
     except (OSError, EOFError, zlib.error):
         yield skipped(name, UNPARSABLE)
     except LimitExceeded as exc:
@@ -395,17 +447,26 @@ def _zip(
     engine: Engine,
     name: str,
     stream: IO[bytes],
-    limits: Limits,
     budget: _Budget,
     depth: int,
     seekable: bool,
 ) -> Iterator[FileResult]:
-    if not seekable:
-        data = stream.read(limits.max_nested_archive_bytes + 1)
-        if len(data) > limits.max_nested_archive_bytes:
+    held = b""
+    if not seekable:  # one memory budget across nesting levels, not one buffer per level
+        data = budget.hold(stream)
+        if data is None:
             yield skipped(name, TOO_BIG)
             return
-        stream = io.BytesIO(data)
+        held, stream = data, io.BytesIO(data)
+    try:
+        yield from _zip_members(engine, name, stream, budget, depth)
+    finally:
+        budget.release(held)
+
+
+def _zip_members(
+    engine: Engine, name: str, stream: IO[bytes], budget: _Budget, depth: int
+) -> Iterator[FileResult]:
     try:
         archive = zipfile.ZipFile(stream)
         infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -413,8 +474,22 @@ def _zip(
         yield skipped(name, UNPARSABLE)
         return
     with archive:
-        for info in infos:
-            yield from _zip_member(engine, name, archive, info, limits, budget, depth)
+        for index, info in enumerate(infos):
+            left = len(infos) - index
+            reason = _stop_reason(budget)
+            if reason is not None:  # one entry for all the members not read
+                yield skipped(f"{name}!*", reason, files=left)
+                return
+            yield from _zip_member(engine, name, archive, info, budget, depth)
+
+
+def _stop_reason(budget: _Budget) -> str | None:
+    """Why the rest of an archive's members are not read (None: go on)."""
+    if budget.members + 1 > budget.limits.max_members:
+        return TOO_MANY
+    if budget.expired():
+        return TOO_SLOW
+    return None
 
 
 def _zip_member(
@@ -422,15 +497,11 @@ def _zip_member(
     name: str,
     archive: zipfile.ZipFile,
     info: zipfile.ZipInfo,
-    limits: Limits,
     budget: _Budget,
     depth: int,
 ) -> Iterator[FileResult]:
     path = f"{name}!{info.filename}"
     budget.members += 1
-    if budget.members > limits.max_members:
-        yield skipped(path, TOO_MANY)
-        return
     if info.flag_bits & 0x1:
         yield skipped(path, UNPARSABLE)  # encrypted member
         return
@@ -439,7 +510,13 @@ def _zip_member(
             bounded = _Bounded(raw, budget, info.compress_size)
             member = io.BufferedReader(bounded, READ_SIZE)
             yield from scan_stream(
-                engine, path, member, limits=limits, budget=budget, depth=depth + 1
+                engine,
+                path,
+                member,
+                limits=budget.limits,
+                budget=budget,
+                depth=depth + 1,
+                size=info.file_size,
             )
     except LimitExceeded as exc:
         yield skipped(path, exc.reason)
@@ -451,7 +528,6 @@ def _tar(
     engine: Engine,
     name: str,
     stream: IO[bytes],
-    limits: Limits,
     budget: _Budget,
     depth: int,
 ) -> Iterator[FileResult]:
@@ -461,16 +537,23 @@ def _tar(
             for info in archive:
                 if not info.isfile():
                     continue
+                reason = _stop_reason(budget)
+                if reason is not None:  # the rest is not counted: that would read it all
+                    yield skipped(f"{name}!*", reason)
+                    return
                 path = f"{name}!{info.name.removeprefix('./')}"
                 budget.members += 1
-                if budget.members > limits.max_members:
-                    yield skipped(path, TOO_MANY)
-                    return
                 member = archive.extractfile(info)
                 if member is None:
                     continue
                 yield from scan_stream(
-                    engine, path, member, limits=limits, budget=budget, depth=depth + 1
+                    engine,
+                    path,
+                    member,
+                    limits=budget.limits,
+                    budget=budget,
+                    depth=depth + 1,
+                    size=info.size,
                 )
     except (tarfile.TarError, OSError, EOFError, zlib.error):
         yield skipped(name, UNPARSABLE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -54,3 +55,9 @@ def counts(result: FileResult) -> dict[str, int]:
     out = {key: det.count for key, det in result.managed.items()}
     out.update({key: det.count for key, det in result.custom.items()})
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_hyperscan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled databases go to a temporary folder, not the user's cache."""
+    os.environ["MACIE_NOTIFY_CACHE_DIR"] = str(tmp_path_factory.mktemp("hs-cache"))

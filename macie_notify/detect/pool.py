@@ -1,0 +1,123 @@
+"""Worker processes that scan with one :class:`~macie_notify.detect.scanner.Scanner`.
+
+``scan`` and the local classification jobs share this pool: files (or objects held in
+memory) are handed to ``jobs`` processes, each with its own copy of the compiled engine, and
+results come back in submission order, so the output does not depend on the number of
+workers. Matching is CPU-bound Python and Hyperscan work, so processes (not threads) are
+what uses every core.
+
+Where the platform forks and the caller runs no other thread, workers are forked and share
+the parent's compiled engine copy-on-write (no recompiling); elsewhere (macOS, Windows, a
+threaded server) they start fresh and rebuild the engine, loading Hyperscan's database from
+the on-disk cache. Workers ignore SIGINT: Ctrl-C is the parent's to handle, and it stops
+them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from macie_notify.detect.result import FileResult
+
+if TYPE_CHECKING:
+    from macie_notify.detect.scanner import Scanner
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SCANNER: Scanner | None = None
+"""The worker process's scanner (set by :func:`_init`)."""
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _init(scanner: Scanner) -> None:
+    global _SCANNER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SCANNER = scanner
+
+
+def _worker_scanner() -> Scanner:
+    assert _SCANNER is not None, "called outside a ScanPool worker"
+    return _SCANNER
+
+
+def _scan_bytes(name: str, data: bytes) -> FileResult:
+    return _worker_scanner().scan_bytes(data, name=name)
+
+
+def _call(fn: Callable[[Scanner, Any], Any], arg: Any) -> Any:
+    return fn(_worker_scanner(), arg)
+
+
+class ScanPool:
+    """``jobs`` worker processes scanning with ``scanner``; use as a context manager.
+
+    ``submit_bytes(data, name=...)`` returns a future of :meth:`Scanner.scan_bytes`'s result
+    (what a classification job needs per S3 object); :meth:`map` runs a module-level
+    function ``fn(scanner, item)`` over items, yielding results in order with at most
+    ``ahead`` items in flight (bounded memory for long inputs).
+    """
+
+    def __init__(self, scanner: Scanner, jobs: int | None = None) -> None:
+        self.scanner = scanner
+        self.jobs = max(1, jobs or default_jobs())
+        methods = multiprocessing.get_all_start_methods()
+        # fork copies every thread's locks as they are: only safe single-threaded.
+        method = "fork" if "fork" in methods and threading.active_count() == 1 else None
+        if method is None and "forkserver" in methods:
+            method = "forkserver"
+        context = multiprocessing.get_context(method)
+        self._executor = ProcessPoolExecutor(
+            self.jobs, mp_context=context, initializer=_init, initargs=(scanner,)
+        )
+
+    def __enter__(self) -> ScanPool:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.terminate()
+
+    def submit_bytes(self, data: bytes, *, name: str) -> Future[FileResult]:
+        return self._executor.submit(_scan_bytes, name, data)
+
+    def map(
+        self, fn: Callable[[Scanner, T], R], items: Iterable[T], *, ahead: int | None = None
+    ) -> Iterator[R]:
+        window: deque[Future[R]] = deque()
+        limit = ahead or self.jobs * 4
+        for item in items:
+            window.append(self._executor.submit(_call, fn, item))
+            if len(window) >= limit:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        """Stop at once (Ctrl-C, an error): queued work is dropped, workers are killed."""
+        processes = list(getattr(self._executor, "_processes", {}).values())
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
