@@ -22,6 +22,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "validate_cmd",
         "Check the config offline (schema, regexes, Macie limits).",
     ),
+    "plan": ("macie_notify.cli.plan", "plan_cmd", "Show what setup would change, and why."),
+    "setup": ("macie_notify.cli.setup", "setup_cmd", "Create or update the whole stack."),
+    "status": (
+        "macie_notify.cli.status",
+        "status_cmd",
+        "Show the stack's state, drift, job runs and cost.",
+    ),
+    "teardown": (
+        "macie_notify.cli.teardown",
+        "teardown_cmd",
+        "Delete what setup created (this stack's tagged resources).",
+    ),
     "local": ("macie_notify.cli.local", "local_group", "Run the embedded local AWS (--local)."),
     "demo": ("macie_notify.cli.demo", "demo_cmd", "Run the whole pipeline on the local AWS."),
     "scan": ("macie_notify.cli.scan", "scan_cmd", "Scan local files for sensitive data."),

@@ -60,6 +60,7 @@ def apply(
     done: list[str] = []
     failure: MacieNotifyError | None = None
     running: dict[Future[dict[str, str]], int] = {}
+    begun: dict[int, float] = {}
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         while waits or running:
             if failure is None:
@@ -67,6 +68,7 @@ def apply(
                     del waits[i]
                     step = plan.steps[i]
                     notify(Event("start", step.change))
+                    begun[i] = time.perf_counter()
                     future = pool.submit(_run, step, ctx, outputs, plan.teardown)
                     running[future] = i
             if not running:
@@ -75,7 +77,6 @@ def apply(
             for future in finished:
                 i = running.pop(future)
                 step = plan.steps[i]
-                t0 = time.perf_counter()
                 try:
                     out = future.result()
                 except Exception as exc:  # each step's error becomes one readable failure
@@ -86,7 +87,7 @@ def apply(
                 outputs[step.spec.key] = out
                 final[i] = replace(step.change, id=_id(step, out))
                 done.append(f"{step.change.action} {step.change.resource} {step.change.name}")
-                notify(Event("done", final[i], seconds=time.perf_counter() - t0))
+                notify(Event("done", final[i], seconds=time.perf_counter() - begun[i]))
                 for deps in waits.values():
                     deps.discard(i)
     if failure is not None:

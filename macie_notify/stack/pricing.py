@@ -45,7 +45,7 @@ class CostEstimate:
             "analyse only new or changed objects, so later runs usually cost less)",
         ]
         if not self.region_price_known:
-            out.append("this Region's price is assumed equal to US East (N. Virginia)")
+            out.append("this Region's price equals US East (N. Virginia)'s (not published as text)")
         return out
 
     def to_dict(self) -> dict[str, Any]:
