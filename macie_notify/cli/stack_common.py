@@ -11,8 +11,8 @@ from macie_notify.cli.context import AppContext
 from macie_notify.errors import UsageError
 
 if TYPE_CHECKING:
-    from macie_notify.stack import Engine, Event, Plan
     from macie_notify.render import TableSpec
+    from macie_notify.stack import Engine, Event, Plan
 
 _MARK = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " "}
 
