@@ -94,7 +94,7 @@ def test_demo_json_agrees_with_scan_and_posts_every_finding(
 
     # Progress went to stderr, one line a step; the bot token never appears.
     assert "✓ Macie enabled" in captured.err
-    assert "✓ uploaded 8 sample files" in captured.err
+    assert "✓ uploaded 9 sample files" in captured.err
     assert DEMO_BOT_TOKEN not in captured.out + captured.err
     assert "Traceback" not in captured.err
 

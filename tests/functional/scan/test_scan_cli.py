@@ -51,6 +51,7 @@ def test_sample_data_with_the_example_config(capsys: pytest.CaptureFixture[str])
             "CREDIT_CARD_NUMBER": 5,
             "CREDIT_CARD_SECURITY_CODE": 5,
         },
+        "travel-bookings.txt": {"DATE_OF_BIRTH": 3, "PHONE_NUMBER": 3, "USA_PASSPORT_NUMBER": 3},
     }
     types = {f["path"]: (f["findingType"], f["severity"]) for f in doc["files"]}
     assert types == {
@@ -59,9 +60,10 @@ def test_sample_data_with_the_example_config(capsys: pytest.CaptureFixture[str])
         "hr-settings.ini": ("SensitiveData:S3Object/CustomIdentifier", "Low"),
         "id_ed25519": ("SensitiveData:S3Object/Credentials", "High"),
         "payments.json": ("SensitiveData:S3Object/Financial", "High"),
+        "travel-bookings.txt": ("SensitiveData:S3Object/Personal", "High"),
     }
     summary = doc["summary"]
-    assert (summary["filesScanned"], summary["filesWithFindings"]) == (8, 5)
+    assert (summary["filesScanned"], summary["filesWithFindings"]) == (9, 6)
     assert "NAME" in summary["notEvaluatedLocally"]
     assert "not evaluated locally" in err
 
@@ -94,7 +96,7 @@ def test_json_shape_is_the_documented_one(capsys: pytest.CaptureFixture[str]) ->
 def test_fail_on(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert run(["scan", str(SAMPLES), "--fail-on", "high", "-o", "json"]) == 3
     _, err = capsys.readouterr()
-    assert "Error: 4 file(s) with findings at or above High: aws_credentials ..." in err
+    assert "Error: 5 file(s) with findings at or above High: aws_credentials ..." in err
     clean = tmp_path / "clean"
     clean.mkdir()
     (clean / "notes.txt").write_text("nothing to see\n")
@@ -106,7 +108,7 @@ def test_exclude_globs(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, str(SAMPLES), "--exclude", "*.csv", "--exclude", "id_*", "--exclude", "*.json"
     )
     assert code == 0
-    assert [f["path"] for f in doc["files"]] == ["aws_credentials"]
+    assert [f["path"] for f in doc["files"]] == ["aws_credentials", "travel-bookings.txt"]
 
 
 def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
