@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import click
 
 from macie_notify.cli.options import SEVERITY, pass_app
-from macie_notify.errors import FindingsAtThreshold, UsageError
+from macie_notify.errors import FindingsAtThreshold, MacieNotifyError, UsageError
 
 if TYPE_CHECKING:
     from macie_notify.cli.context import AppContext
@@ -40,7 +40,26 @@ if TYPE_CHECKING:
     type=click.Choice(["auto", "hyperscan", "pure"]),
     default="auto",
     show_default=True,
-    help="Matching engine: Hyperscan when installed (auto), or the pure-Python one.",
+    help="Matching engine: Hyperscan when it can be imported (auto), or the pure-Python one.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes scanning files [default: the number of CPUs].",
+)
+@click.option(
+    "--skip-unreadable",
+    is_flag=True,
+    help="With --fail-on: files and folders that cannot be read do not fail the run.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["table", "json", "yaml", "sarif"], case_sensitive=False),
+    default=None,
+    help="Output format: table, json, yaml, or sarif (SARIF 2.1.0, for code scanning).",
 )
 @pass_app
 def scan_cmd(
@@ -49,6 +68,9 @@ def scan_cmd(
     fail_on: str | None,
     excludes: tuple[str, ...],
     engine: str,
+    jobs: int | None,
+    skip_unreadable: bool,
+    output: str | None,
 ) -> None:
     """Scan local files with Macie's identifiers (`-` reads stdin).
 
@@ -63,30 +85,70 @@ def scan_cmd(
       macie-notify scan sample_data
       macie-notify scan . --exclude '.git' -o json
       macie-notify scan build/ -c macie-notify.yaml --fail-on Medium   # exit 3 at Medium+
+      macie-notify scan . -o sarif > macie.sarif     # for code scanning
       git diff --cached | macie-notify scan -
+
+    With --fail-on, a file or folder that cannot be read fails the run (exit 1) unless
+    --skip-unreadable is given: a gate must not pass what it did not see.
     """
+    if output is not None:
+        app.settings.output = output.lower()
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}", hint="check the PATH argument")
     scanner = _scanner(app, engine)
+    if app.settings.verbose:
+        app.info(_engine_note(scanner, engine))
     if scanner.not_evaluated_locally():
         app.info(
             f"Note: {len(scanner.not_evaluated_locally())} selected managed identifiers are not "
             "evaluated locally (e.g. NAME, ADDRESS); Macie may still report them."
         )
+    from macie_notify.detect.pool import default_jobs
     from macie_notify.detect.report import run_scan
 
     with _progress(app) as on_file:
         stdin = _stdin() if "-" in paths else None
-        report = run_scan(scanner, paths, exclude=excludes, stdin=stdin, on_file=on_file)
+        report = run_scan(
+            scanner,
+            paths,
+            exclude=excludes,
+            stdin=stdin,
+            on_file=on_file,
+            jobs=jobs or default_jobs(),
+        )
     _render(app, report)
     if fail_on:
-        hits = report.at_or_above(fail_on)
-        if hits:
-            raise FindingsAtThreshold(
-                f"{len(hits)} file(s) with findings at or above {fail_on}: {hits[0].path}"
-                + (" ..." if len(hits) > 1 else "")
-            )
+        _gate(report, fail_on, skip_unreadable)
+
+
+def _gate(report: ScanReport, fail_on: str, skip_unreadable: bool) -> None:
+    from macie_notify.render import safe_text
+
+    hits = report.at_or_above(fail_on)
+    if hits:
+        raise FindingsAtThreshold(
+            f"{len(hits)} file(s) with findings at or above {fail_on}: {safe_text(hits[0].path)}"
+            + (" ..." if len(hits) > 1 else "")
+        )
+    unreadable = report.unreadable
+    if unreadable and not skip_unreadable:
+        raise MacieNotifyError(
+            f"{len(unreadable)} input(s) could not be read, so were not checked: "
+            f"{safe_text(unreadable[0])}" + (" ..." if len(unreadable) > 1 else ""),
+            hint="fix the permissions, or pass --skip-unreadable to accept it",
+        )
+
+
+def _engine_note(scanner: Scanner, engine: str) -> str:
+    if scanner.uses_hyperscan:
+        return "Matching engine: Hyperscan (compiled database cached in the user's cache folder)."
+    if engine == "pure":
+        return "Matching engine: pure Python (--engine pure)."
+    return (
+        "Matching engine: pure Python, because the hyperscan package could not be imported "
+        "(reinstall macie-notify, or pip install hyperscan); scans are several times slower."
+    )
 
 
 def _scanner(app: AppContext, engine: str) -> Scanner:
@@ -114,8 +176,8 @@ def _scanner(app: AppContext, engine: str) -> Scanner:
         return Scanner(selection, custom, use_hyperscan=use)
     except ImportError as exc:
         raise UsageError(
-            "--engine hyperscan needs the hyperscan package",
-            hint="pip install 'macie-notify[fast]', or use --engine auto",
+            "--engine hyperscan needs the hyperscan package, which could not be imported",
+            hint="pip install hyperscan (a wheel exists for most platforms), or --engine auto",
         ) from exc
 
 
@@ -159,15 +221,26 @@ def _detections(row: Mapping[str, Any]) -> str:
 
 
 def _render(app: AppContext, report: ScanReport) -> None:
+    if app.settings.output == "sarif":
+        from macie_notify import __version__
+        from macie_notify.detect.sarif import sarif_log
+        from macie_notify.render import to_json
+
+        app.out.file.write(to_json(sarif_log(report.files, tool_version=__version__)) + "\n")
+        app.out.file.flush()
+        return
     doc = report.to_dict()
     if app.settings.output != "table":
         app.render(doc)
         return
     from macie_notify.render import Column, TableSpec
 
+    # Long archive member paths are shortened in the middle: both the archive and the
+    # member's own name stay visible (cutting the end made every member look the same).
+    width = max(24, app.out.width // 3)
     files = TableSpec(
         columns=[
-            Column("Path", "path"),
+            Column("Path", lambda r: middle_ellipsis(r["path"], width)),
             Column("Bytes", "bytes", justify="right"),
             Column("Finding type", lambda r: str(r["findingType"]).rsplit("/", 1)[-1]),
             Column("Severity", "severity"),
@@ -179,7 +252,11 @@ def _render(app: AppContext, report: ScanReport) -> None:
     app.render(doc["files"], table=files)
     if doc.get("skipped"):
         skipped = TableSpec(
-            columns=[Column("Path", "path"), Column("Reason", "reason")], title="Not scanned"
+            columns=[
+                Column("Path", lambda r: middle_ellipsis(r["path"], width)),
+                Column("Reason", _reason),
+            ],
+            title="Not scanned (or not fully)",
         )
         app.render(doc["skipped"], table=skipped)
     s = report.summary
@@ -188,3 +265,17 @@ def _render(app: AppContext, report: ScanReport) -> None:
         f"({s.bytes / 1048576:.1f} MiB in {s.seconds:.2f} s), "
         f"{s.files_with_findings} with findings, {len(report.skipped)} not scanned."
     )
+
+
+def _reason(row: Mapping[str, Any]) -> str:
+    files = row.get("files")
+    return f"{row['reason']} ({files} files)" if files else str(row["reason"])
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` at most ``width`` characters, cut in the middle (``abc…xyz``)."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    head = keep // 2
+    return text[:head] + "…" + text[len(text) - (keep - head) :]

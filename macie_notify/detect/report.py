@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from macie_notify.detect.result import FileResult, ScanSummary, scan_document, severity_rank
+from macie_notify.detect.sources import PERMISSION_DENIED
 
 if TYPE_CHECKING:
     from macie_notify.detect import Scanner
@@ -24,6 +25,11 @@ class ScanReport:
     @property
     def with_findings(self) -> list[FileResult]:
         return [f for f in self.files if f.has_findings]
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Inputs that could not be read (permissions): a gate did not see them."""
+        return [s["path"] for s in self.skipped if s["reason"] == PERMISSION_DENIED]
 
     def at_or_above(self, severity: str) -> list[FileResult]:
         """Files whose severity is at least ``severity`` (``--fail-on``)."""
@@ -43,11 +49,14 @@ def run_scan(
     stdin: IO[bytes] | None = None,
     on_file: Callable[[str, int], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    jobs: int = 1,
 ) -> ScanReport:
-    """Scan ``paths`` and collect what ``scan`` reports."""
+    """Scan ``paths`` (with ``jobs`` worker processes) and collect what ``scan`` reports;
+    the report is the same whatever ``jobs`` is."""
     report = ScanReport()
     started = clock()
-    for result in scanner.scan_paths(paths, exclude=exclude, stdin=stdin, on_file=on_file):
+    results = scanner.scan_paths(paths, exclude=exclude, stdin=stdin, on_file=on_file, jobs=jobs)
+    for result in results:
         if result.status != "COMPLETE":  # skipped, or not fully scanned (PARTIAL)
             entry: dict[str, Any] = {"path": result.path, "reason": result.reason or "UNKNOWN"}
             if result.files > 1:
