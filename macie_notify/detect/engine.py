@@ -120,6 +120,8 @@ def _longest(pattern: str, flags: int) -> int:
     return int(width) if width < _UNBOUNDED else _UNBOUNDED
 
 
+_ALTERNATIVE = re.compile(r"(?<!\\)\|")
+"""A ``|`` between alternatives (``\\|`` is a literal bar in a keyword)."""
 _ANCHOR = re.compile(r"(?<![\\\[])\^|(?<!\\)\$|\\[AZzG]")
 
 
@@ -156,6 +158,11 @@ class Engine:
         if kw_re is None:
             return None
         alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
+        # One spelling of the same set (keyword_regex orders ties as a set iterates, which
+        # changes between runs): the cached Hyperscan database is keyed by this text.
+        alternatives = "|".join(
+            sorted(_ALTERNATIVE.split(alternatives), key=lambda a: (-len(a), a))
+        )
         slot = self.keywords.add(keywords)
         matcher = _Matcher(kw_re, 0, f"(?:{alternatives})[^0-9a-zA-Z]", hs_flags=_HS_CASELESS)
         self.keyword_matchers.append(matcher)
