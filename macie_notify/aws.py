@@ -51,6 +51,9 @@ class AwsSettings:
     max_attempts: int = 5
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    # botocore's default is 10; parallel transfers (upload-samples) use up to 64 threads,
+    # and a thread without a pooled connection opens and drops one per request.
+    max_pool_connections: int = 64
 
 
 class Aws:
@@ -140,7 +143,9 @@ class Aws:
             user_agent_extra=f"macie-notify/{__version__}",
             connect_timeout=self.settings.connect_timeout,
             read_timeout=self.settings.read_timeout,
+            max_pool_connections=self.settings.max_pool_connections,
         )
+        _check_endpoint_scheme(self.endpoint_url)
         try:
             return self.session.client(
                 service,  # type: ignore[call-overload]
@@ -175,6 +180,15 @@ def _bad_client_setting(exc: ValueError, region: str, endpoint_url: str | None) 
             "give --endpoint-url (or AWS_ENDPOINT_URL) as http(s)://host[:port].",
         )
     return exc
+
+
+def _check_endpoint_scheme(endpoint_url: str | None) -> None:
+    """botocore accepts ftp://x and fails on the first call; say it up front, like notaurl."""
+    if endpoint_url and not endpoint_url.lower().startswith(("http://", "https://")):
+        raise UsageError(
+            f"the endpoint URL {endpoint_url!r} is not valid.",
+            "give --endpoint-url (or AWS_ENDPOINT_URL) as http(s)://host[:port].",
+        )
 
 
 def _env_region() -> str | None:
@@ -219,8 +233,8 @@ def translate_error(exc: BaseException, *, local: bool = False) -> MacieNotifyEr
         return _connection_error(exc, local)
     if isinstance(exc, bex.ParamValidationError):
         return AwsError(f"Invalid request parameters: {exc}")
-    if isinstance(exc, bex.ClientError):
-        return _client_error(exc)
+    if isinstance(exc, bex.ClientError) or _is_parser_error(exc):
+        return _response_error(exc)
     if isinstance(exc, bex.BotoCoreError):
         return AwsError(f"AWS SDK error: {exc}")
     return None
@@ -240,11 +254,24 @@ def _connection_error(exc: BaseException, local: bool) -> AwsError:
     )
 
 
+def _response_error(exc: Any) -> AwsError:
+    """A modeled error answer, or an answer botocore could not parse at all."""
+    if not _is_parser_error(exc):
+        return _client_error(exc)
+    # botocore quotes the raw body: a web page in the message is not for people.
+    page = "<html" in str(exc).lower()
+    return _not_aws("a web page" if page else "something botocore cannot parse", None)
+
+
 def _client_error(exc: Any) -> AwsError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code", "Unknown"))
     message = str(error.get("Message", "")).strip()
     operation = getattr(exc, "operation_name", "an AWS call")
+    meta = exc.response.get("ResponseMetadata", {})
+    kind = str(meta.get("HTTPHeaders", {}).get("content-type", "")).lower()
+    if kind.startswith("text/html") or _looks_like_a_web_page(message):
+        return _not_aws(f"an HTTP {meta.get('HTTPStatusCode') or code} web page", operation)
     if code in _CREDENTIAL_CODES:
         return AwsError(_CREDENTIAL_CODES[code], _NO_CREDENTIALS_HINT)
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
@@ -255,6 +282,27 @@ def _client_error(exc: Any) -> AwsError:
         )
     return AwsError(
         f"{operation} failed: {code}: {message}" if message else f"{operation} failed: {code}"
+    )
+
+
+def _is_parser_error(exc: BaseException) -> bool:
+    from botocore.parsers import ResponseParserError
+
+    return isinstance(exc, ResponseParserError)
+
+
+def _looks_like_a_web_page(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html")) or "<html" in head
+
+
+def _not_aws(what: str, operation: str | None) -> AwsError:
+    """A server that is not AWS (a web server, a proxy): one line, never the page itself."""
+    call = f"{operation}: " if operation else ""
+    return AwsError(
+        f"{call}the endpoint answered with {what}, not an AWS response.",
+        "check --endpoint-url (or AWS_ENDPOINT_URL): it must be an AWS endpoint or a "
+        "`macie-notify local serve`; unset it to use AWS.",
     )
 
 
