@@ -182,7 +182,7 @@ class Findings:
         so findings created between two pages neither repeat nor shift the next page.
         """
         conditions = parse_criteria(params.get("findingCriteria"))
-        sort = _sort(params.get("sortCriteria")) or DEFAULT_SORT
+        sort = parse_sort(params.get("sortCriteria")) or DEFAULT_SORT
         query = [params.get("findingCriteria"), params.get("sortCriteria")]
         digest = paging.query_digest("ListFindings", query)
         ids = self.store.query(conditions, sort, digest)
@@ -203,7 +203,7 @@ class Findings:
         if len(ids) > MAX_GET_FINDINGS:
             raise ValidationException("findingIds accepts at most 50 ids.")
         known = [i for i in ids if i in self.store]
-        sort = _sort(params.get("sortCriteria"))
+        sort = parse_sort(params.get("sortCriteria"))
         if sort is not None:
             attribute, order = sort
             keyed = [(sort_key(self.store.docs[i], attribute), i) for i in known]
@@ -251,7 +251,7 @@ def with_nulls(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _sort(sort: Mapping[str, Any] | None) -> tuple[str, str] | None:
+def parse_sort(sort: Mapping[str, Any] | None) -> tuple[str, str] | None:
     if not sort or not sort.get("attributeName"):
         return None
     attribute = sort["attributeName"]
@@ -265,12 +265,12 @@ def _after(store: FindingStore, ids: list[str], sort: tuple[str, str], cursor: l
     attribute, order = sort
     try:
         value, last = cursor
-        mark = _position(value, str(last), order)
+        mark = position(value, str(last), order)
         lo, hi = 0, len(ids)
         while lo < hi:
             mid = (lo + hi) // 2
             fid = ids[mid]
-            if _position(sort_key(store.docs[fid], attribute), fid, order) <= mark:
+            if position(sort_key(store.docs[fid], attribute), fid, order) <= mark:
                 lo = mid + 1
             else:
                 hi = mid
@@ -279,7 +279,7 @@ def _after(store: FindingStore, ids: list[str], sort: tuple[str, str], cursor: l
     return lo
 
 
-def _position(value: Any, fid: str, order: str) -> tuple[Any, ...]:
+def position(value: Any, fid: str, order: str) -> tuple[Any, ...]:
     """A key that increases along the listing: present values first, missing ones by id."""
     if value is None:
         return (1, fid)

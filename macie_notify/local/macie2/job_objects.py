@@ -98,13 +98,12 @@ def finding_doc(
     result: Any,
     account_id: str,
     region: str,
-    detailed_location: str | None = None,
     classification: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One sensitive-data finding (the Finding shape) for one object."""
     extension = obj.key.rsplit(".", 1)[-1] if "." in obj.key.rsplit("/", 1)[-1] else ""
     severity = str(result.severity)
-    location = detailed_location or (
+    location = (
         f"s3://[export-config-not-set]/AWSLogs/{account_id}/Macie/{region}/"
         f"{job['jobId']}/{account_id}/{uuid.uuid4()}.jsonl.gz"
     )

@@ -37,13 +37,17 @@ from typing import Any
 
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
 from macie_notify.local.lambda_.runner import LogWriter
+from macie_notify.local.macie2.allow_lists import mask
+from macie_notify.local.macie2.discovery import Scan
 from macie_notify.local.macie2.job_objects import (
     S3Object,
     bucket_details,
     bucket_tags,
+    custom_arns,
     finding_doc,
     list_objects,
 )
+from macie_notify.local.macie2.results import result_key, result_record, write_results
 from macie_notify.local.macie2.scoping import (
     bucket_selected,
     matches_scoping,
@@ -235,14 +239,22 @@ class JobRunner:
             state.running = False
 
     def _run_objects(self, backend: Any, state: _RunState) -> None:
+        client = self._s3_client(state.account_id, state.region)
         with backend.lock:
             job = json.loads(json.dumps(backend.get_job(state.job_id)))
-            custom = [
-                CustomIdentifierSpec.from_api(backend.get_identifier(cid))
-                for cid in job["customDataIdentifierIds"]
-            ]
+            identifiers = [backend.get_identifier(cid) for cid in job["customDataIdentifierIds"]]
+            run = _RunContext(
+                job=job,
+                client=client,
+                selection=IdentifierSelection(
+                    job["managedDataIdentifierSelector"], tuple(job["managedDataIdentifierIds"])
+                ),
+                custom=[CustomIdentifierSpec.from_api(c) for c in identifiers],
+                arns={c["id"]: c["arn"] for c in identifiers},
+                allowed=backend.allow_lists.matchers(job["allowListIds"], backend.object_reader()),
+                export=dict((backend.export_configuration or {}).get("s3Destination") or {}),
+            )
         started = dt.datetime.now(dt.timezone.utc)
-        client = self._s3_client(state.account_id, state.region)
         if state.pending is None:
             one_time = job["jobType"] == "ONE_TIME"
             kind = "ONE_TIME_JOB_STARTED" if one_time else "SCHEDULED_RUN_STARTED"
@@ -255,9 +267,6 @@ class JobRunner:
                 started=iso8601(started),
                 error=bool(state.errors),
             )
-        selection = IdentifierSelection(
-            job["managedDataIdentifierSelector"], tuple(job["managedDataIdentifierIds"])
-        )
         buckets: dict[str, dict[str, Any]] = {}
         while state.pending:
             if state.paused or state.cancelled or self._stopping:
@@ -265,7 +274,7 @@ class JobRunner:
             obj = state.pending.pop(0)
             if obj.bucket not in buckets:
                 buckets[obj.bucket] = bucket_details(client, obj.bucket, state.account_id)
-            self._scan_object(client, backend, job, obj, buckets[obj.bucket], selection, custom)
+            self._scan_object(run, backend, obj, buckets[obj.bucket])
             state.analysed.add((obj.bucket, obj.key, obj.etag))
             backend.record_progress(state.job_id, len(state.pending))
         state.pending = None
@@ -325,24 +334,56 @@ class JobRunner:
         ]
 
     def _scan_object(
-        self,
-        client: Any,
-        backend: Any,
-        job: Mapping[str, Any],
-        obj: S3Object,
-        bucket: Mapping[str, Any],
-        selection: IdentifierSelection,
-        custom: list[CustomIdentifierSpec],
+        self, run: _RunContext, backend: Any, obj: S3Object, bucket: Mapping[str, Any]
     ) -> None:
+        client, job = run.client, run.job
         try:
             got = client.get_object(Bucket=obj.bucket, Key=obj.key)
         except client.exceptions.NoSuchKey:
             return  # deleted since the listing: Macie skips it too
-        data = got["Body"].read()
-        result = scan_bytes(data, name=obj.key, identifiers=selection, custom=custom)
-        if not result.has_findings or result.finding_type is None or result.severity is None:
+        data = mask(got["Body"].read(), run.allowed)
+        result = scan_bytes(data, name=obj.key, identifiers=run.selection, custom=run.custom)
+        classification = custom_arns(result.classification_result(), run.arns)
+        sensitive = bool(
+            result.has_findings and result.finding_type is not None and result.severity
+        )
+        doc = finding_doc(
+            job,
+            obj,
+            bucket,
+            got,
+            result,
+            backend.account_id,
+            backend.region,
+            classification=classification,
+        )
+        location = None
+        if run.export:
+            # Every analysed object gets a result record, with or without sensitive data.
+            key = result_key(run.export, backend.account_id, backend.region, job["jobId"])
+            record = result_record(
+                job,
+                backend.account_id,
+                backend.region,
+                iso8601(dt.datetime.now(dt.timezone.utc)),
+                doc["classificationDetails"]["result"],
+                doc["resourcesAffected"],
+            )
+            location = write_results(client, run.export, key, [record])
+        backend.record_scan(
+            Scan(
+                bucket=obj.bucket,
+                key=obj.key,
+                size=obj.size,
+                job_id=job["jobId"],
+                at=iso8601(dt.datetime.now(dt.timezone.utc)),
+                detections=_detections(classification),
+            )
+        )
+        if not sensitive:
             return
-        doc = finding_doc(job, obj, bucket, got, result, backend.account_id, backend.region)
+        if location is not None:
+            doc["classificationDetails"]["detailedResultsLocation"] = location
         with backend.transaction():
             backend.findings.put(doc)
 
@@ -363,6 +404,32 @@ class JobRunner:
             self._logs.put_log_events(arn, backend.account_id, [(stamp, json.dumps(event))])
         except Exception:  # logging must never break a run
             return
+
+
+@dataclass
+class _RunContext:
+    """What one run reads once: the job, identifiers, allow lists and export destination."""
+
+    job: dict[str, Any]
+    client: Any
+    selection: IdentifierSelection
+    custom: list[CustomIdentifierSpec]
+    arns: dict[str, str]
+    allowed: list[Any]
+    export: dict[str, Any]
+
+
+def _detections(classification: Mapping[str, Any]) -> tuple[tuple[str, str, str, int], ...]:
+    """(MANAGED|CUSTOM, id, name, count) of a classification result, for resource profiles."""
+    out = [
+        ("MANAGED", str(d["type"]), str(d["type"]), int(d["count"]))
+        for group in classification.get("sensitiveData") or []
+        for d in group.get("detections") or []
+    ]
+    for d in (classification.get("customDataIdentifiers") or {}).get("detections") or []:
+        arn = str(d.get("arn") or "")
+        out.append(("CUSTOM", arn.rsplit("/", 1)[-1], str(d.get("name")), int(d["count"])))
+    return tuple(out)
 
 
 def _parse_time(text: str) -> dt.datetime:

@@ -13,6 +13,8 @@ Seams for the rest of ``macie_notify.local`` (kept stable):
   report progress back with ``set_job_status`` / ``record_job_run``.
 - ``Macie2Backends.bucket_source``: ``(account_id, region) -> [BucketMetadata dicts]`` for
   DescribeBuckets, provided by the server from the local S3.
+- ``Macie2Backends.s3_client``: ``(account_id, region) -> boto3 S3 client`` of the local S3,
+  for what Macie reads itself (allow list words, revealed occurrences, bucket statistics).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from macie_notify.local.macie2 import validation
+from macie_notify.local.macie2.accounts import Organization
+from macie_notify.local.macie2.allow_lists import AllowLists
+from macie_notify.local.macie2.discovery import Discovery, Scan
 from macie_notify.local.macie2.exceptions import (
     ALREADY_ENABLED,
     NOT_ENABLED,
@@ -41,6 +46,7 @@ from macie_notify.render import iso8601
 
 Listener = Callable[[dict[str, Any], str, str], None]
 BucketSource = Callable[[str, str], list[dict[str, Any]]]
+S3ClientFactory = Callable[[str, str], Any]
 
 CDI_QUOTA = 10_000
 FILTER_QUOTA = 1_000
@@ -72,6 +78,13 @@ class Macie2Backends:
         self.listeners: list[Listener] = []
         self.job_observer: JobObserver | None = None
         self.bucket_source: BucketSource | None = None
+        self.s3_client: S3ClientFactory | None = None
+        self._organizations: dict[str, Organization] = {}
+
+    def organization(self, region: str) -> Organization:
+        """Administrator and member relations of one Region."""
+        with self._lock:
+            return self._organizations.setdefault(region, Organization())
 
     def get(self, account_id: str, region: str) -> Macie2Backend:
         with self._lock:
@@ -95,6 +108,17 @@ class Macie2Backends:
     def reset(self) -> None:
         with self._lock:
             self._backends.clear()
+            self._organizations.clear()
+
+    def read_object(self, account_id: str, region: str, bucket: str, key: str) -> bytes:
+        """An object's bytes from the local S3 (KeyError when it or its bucket is missing)."""
+        if self.s3_client is None:
+            raise KeyError(key)
+        client = self.s3_client(account_id, region)
+        try:
+            return bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+        except client.exceptions.ClientError as exc:
+            raise KeyError(key) from exc
 
     def flush_due(self, now: float | None = None) -> int:
         """Publish queued policy finding updates whose publishing interval has passed."""
@@ -127,6 +151,13 @@ class Macie2Backend:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.filters: dict[str, dict[str, Any]] = {}
         self.tokens: dict[tuple[str, str], Any] = {}
+        self.allow_lists = AllowLists(self.arn)
+        self.export_configuration: dict[str, Any] = {}
+        self.reveal: dict[str, Any] = {
+            "configuration": {"status": "DISABLED"},
+            "retrievalConfiguration": {"retrievalMode": "CALLER_CREDENTIALS"},
+        }
+        self.discovery = Discovery()
         self._queued = {}
         self.findings = Findings(self.account_id, self.region, self._publish, self.sorted_filters)
 
@@ -279,7 +310,7 @@ class Macie2Backend:
             if cid not in self.identifiers or self.identifiers[cid]["deleted"]:
                 raise ResourceNotFoundException(f"The custom data identifier {cid} doesn't exist.")
         for list_id in params.get("allowListIds") or []:
-            raise ResourceNotFoundException(f"The allow list {list_id} doesn't exist.")
+            self.allow_lists.get(list_id)
         job_id = uuid.uuid4().hex
         stamp = now_iso()
         scheduled = params["jobType"] == "SCHEDULED"
@@ -358,6 +389,25 @@ class Macie2Backend:
             job["lastRunTime"] = started or now_iso()
             job["lastRunErrorStatus"] = {"code": "ERROR" if error else "NONE"}
 
+    def object_reader(self) -> Callable[[str, str], bytes]:
+        """``(bucket, key) -> bytes`` of this account's local S3 objects."""
+        return lambda bucket, key: self.registry.read_object(
+            self.account_id, self.region, bucket, key
+        )
+
+    def jobs_using_allow_list(self, list_id: str) -> list[str]:
+        active = ("RUNNING", "IDLE", "PAUSED", "USER_PAUSED")
+        return [
+            j["jobId"]
+            for j in self.jobs.values()
+            if list_id in j["allowListIds"] and j["jobStatus"] in active
+        ]
+
+    def record_scan(self, scan: Scan) -> None:
+        """For the job runner: one analysed object (resource profiles, statistics, usage)."""
+        with self.lock:
+            self.discovery.scans.append(scan)
+
     def record_progress(self, job_id: str, remaining: int) -> None:
         """For the job runner: objects the current run still has to analyse (0 at the end)."""
         with self.lock:
@@ -376,10 +426,13 @@ class Macie2Backend:
         """The resource an ARN names, for Tag/Untag/ListTagsForResource."""
         prefix = f"arn:aws:macie2:{self.region}:{self.account_id}:"
         kind, _, rid = arn[len(prefix) :].partition("/") if arn.startswith(prefix) else ("", "", "")
+        if kind == "member":
+            return self.registry.organization(self.region).member(self.account_id, rid)
         table = {
             "custom-data-identifier": self.identifiers,
             "classification-job": self.jobs,
             "findings-filter": self.filters,
+            "allow-list": self.allow_lists.items,
         }.get(kind)
         if table is None or rid not in table:
             raise ResourceNotFoundException(f"The resource {arn} doesn't exist.")

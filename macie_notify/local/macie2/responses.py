@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from macie_notify.local.macie2 import buckets, paging, routes, validation
+from macie_notify.local.macie2 import (
+    account_responses,
+    buckets,
+    data_responses,
+    paging,
+    routes,
+    validation,
+)
 from macie_notify.local.macie2.exceptions import (
     InternalServerException,
     MacieApiError,
@@ -128,12 +135,12 @@ def _list_jobs(b: Macie2Backend, p: Params) -> Any:
 
 
 def _list_findings(b: Macie2Backend, p: Params) -> Any:
-    ids, token = b.findings.page(p)
+    ids, token = account_responses.merged_page(b, p)
     return {"findingIds": ids, "nextToken": token}
 
 
 def _get_findings(b: Macie2Backend, p: Params) -> Any:
-    return RawJson('{"findings":[' + ",".join(b.findings.texts(p)) + "]}")
+    return RawJson('{"findings":[' + ",".join(account_responses.merged_texts(b, p)) + "]}")
 
 
 def _create_filter(b: Macie2Backend, p: Params) -> Any:
@@ -187,7 +194,9 @@ HANDLERS: dict[str, Handler] = {
     "UpdateClassificationJob": _empty(lambda b, p: b.update_job(p["jobId"], p["jobStatus"])),
     "ListFindings": _list_findings,
     "GetFindings": _get_findings,
-    "GetFindingStatistics": lambda b, p: {"countsByGroup": b.findings.statistics(p)},
+    "GetFindingStatistics": lambda b, p: {
+        "countsByGroup": account_responses.merged_statistics(b, p)
+    },
     "CreateSampleFindings": _empty(lambda b, p: b.findings.create_samples(p.get("findingTypes"))),
     "CreateFindingsFilter": _create_filter,
     "GetFindingsFilter": lambda b, p: b.get_filter(p["id"]),
@@ -198,13 +207,8 @@ HANDLERS: dict[str, Handler] = {
     "TagResource": _empty(lambda b, p: b.tag(p["resourceArn"], p["tags"])),
     "UntagResource": _empty(lambda b, p: b.untag(p["resourceArn"], p["tagKeys"])),
     "ListTagsForResource": lambda b, p: {"tags": b.taggable(p["resourceArn"])["tags"]},
-    # Organization and member calls: a standalone account has none of these.
-    "GetAdministratorAccount": lambda b, p: {},
-    "GetMasterAccount": lambda b, p: {},
-    "ListMembers": lambda b, p: {"members": []},
-    "GetInvitationsCount": lambda b, p: {"invitationsCount": 0},
-    "ListAllowLists": lambda b, p: {"allowLists": []},
-    "GetClassificationExportConfiguration": lambda b, p: {},
+    **account_responses.HANDLERS,
+    **data_responses.HANDLERS,
 }
 
 
