@@ -1,0 +1,53 @@
+"""Driver's licences of the 31 countries Macie names (besides the US): each country's shape
+after its keyword (local language or English), and the decoys (no keyword, keyword too far,
+broken check characters where the number carries them)."""
+
+from __future__ import annotations
+
+import pytest
+from corpus_cases import family, params
+
+from macie_notify.detect.mdis import licences
+
+IDS = [i for i in family("", suffix="_DRIVERS_LICENSE")]
+POSITIVES, DECOYS = params(IDS)
+
+
+def test_family_covers_its_identifiers() -> None:
+    assert len(IDS) == 31
+
+
+@pytest.mark.parametrize(("ident", "text"), POSITIVES)
+def test_positive(scan, ident: str, text: str) -> None:
+    result = scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident])
+    assert ident in result.managed and result.managed[ident].count == 1, text
+
+
+@pytest.mark.parametrize(("ident", "text"), DECOYS)
+def test_decoy(scan, ident: str, text: str) -> None:
+    assert ident not in scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident]).managed, text
+
+
+@pytest.mark.parametrize(
+    ("check", "good", "bad"),
+    [
+        (licences.hetu_ok, "131052-308T", "131052-308U"),
+        (licences.personnummer_ok, "811228-9874", "811228-9875"),
+        (licences.uk_licence_ok, "MORGA753116SM9IJ", "MORGA713116SM9IJ"),  # month 13
+        (licences.india_licence_ok, "MH14 20110062821", "XX14 20110062821"),
+    ],
+)
+def test_check_characters(check, good: str, bad: str) -> None:
+    assert check(good) and not check(bad)
+
+
+def test_local_language_keywords(scan) -> None:
+    cases = {
+        "GERMANY_DRIVERS_LICENSE": "Führerscheinnummer: B072RRE2I55",
+        "POLAND_DRIVERS_LICENSE": "numer prawa jazdy 00123/15/0001",
+        "BULGARIA_DRIVERS_LICENSE": "шофьорска книжка 123456789",
+        "GREECE_DRIVERS_LICENSE": "άδεια οδήγησης 123456789",
+        "ITALY_DRIVERS_LICENSE": "patente di guida MI1234567Z",
+    }
+    for ident, text in cases.items():
+        assert ident in scan(text, ids=[ident]).managed, text
