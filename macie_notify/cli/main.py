@@ -8,7 +8,13 @@ from collections.abc import Sequence
 
 import click
 
-from macie_notify.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, MacieNotifyError
+from macie_notify.errors import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    MacieNotifyError,
+    UsageError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -55,7 +61,7 @@ def _report(exc: MacieNotifyError, verbose: bool) -> int:
 
 
 def _report_unexpected(exc: Exception, verbose: bool) -> int:
-    translated = _translate_aws(exc)
+    translated = _missing_extra(exc) or _translate_aws(exc)
     if translated is not None:
         return _report(translated, verbose)
     if verbose:
@@ -64,6 +70,25 @@ def _report_unexpected(exc: Exception, verbose: bool) -> int:
     if not verbose:
         _echo_err("Hint: run again with --verbose for the traceback, and report it as a bug.")
     return EXIT_ERROR
+
+
+# Top-level modules of the optional extras (pyproject.toml) -> the extra that installs them.
+_EXTRAS = {"moto": "local", "werkzeug": "local", "flask": "local", "flask_cors": "local"}
+
+
+def _missing_extra(exc: Exception) -> MacieNotifyError | None:
+    """A plain `pip install .` has no moto: `demo` and `local serve` say what to install."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    module = exc.name.split(".")[0]
+    extra = _EXTRAS.get(module)
+    if extra is None:
+        return None
+    return UsageError(
+        f"this command needs the embedded local AWS, which is not installed ({module} is missing).",
+        f"install the '{extra}' extra: pip install 'macie-notify[{extra}]' "
+        f"(from a clone: pip install -e '.[{extra}]').",
+    )
 
 
 def _translate_aws(exc: Exception) -> MacieNotifyError | None:
