@@ -11,6 +11,7 @@ sends (``channel`` aside).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -80,7 +81,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        # A folder that refused the write (read-only, not a folder) may refuse this too.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise MacieNotifyError(
             f"cannot write {path}: {exc.strerror or exc}", "check the folder exists and is writable"
         ) from None

@@ -6,7 +6,7 @@ import os
 import tempfile
 from importlib import resources
 
-from macie_notify.errors import UsageError
+from macie_notify.errors import MacieNotifyError, UsageError
 
 EXAMPLE_RESOURCE = "config.example.yaml"
 
@@ -38,7 +38,19 @@ def write_example(path: str, *, force: bool = False) -> bool:
         )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise UsageError(f"folder {folder} does not exist")
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise UsageError(f"folder {folder} {what}")
+    try:
+        _write_replacing(folder, path)
+    except OSError as exc:  # read-only folder, disk full: the environment, not the input
+        raise MacieNotifyError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            "check that the folder is writable, or give another PATH",
+        ) from None
+    return existed
+
+
+def _write_replacing(folder: str, path: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".macie-notify-", suffix=".yaml", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -48,7 +60,6 @@ def write_example(path: str, *, force: bool = False) -> bool:
     except BaseException:
         os.unlink(tmp)
         raise
-    return existed
 
 
 __all__ = ["example_text", "write_example"]
