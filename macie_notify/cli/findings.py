@@ -194,9 +194,16 @@ def _print_findings(app: AppContext, found: Sequence[Mapping[str, Any]], fmt: st
         lines = ",\n".join(to_json(f, indent=None) for f in found)
         app.out.file.write(f"[\n{lines}\n]\n" if found else "[]\n")
         app.out.file.flush()
+    elif fmt == "yaml":
+        from macie_notify.render import to_yaml
+
+        app.out.file.write(to_yaml(list(found)))
+        app.out.file.flush()
     else:
-        app.render(list(found), table=present.FINDINGS_TABLE)
-        if fmt == "table" and found:
+        from macie_notify.render import render
+
+        render(list(found), "table", app.out, table=present.FINDINGS_TABLE)
+        if found:
             app.info(present.count_summary(found))
 
 

@@ -8,9 +8,8 @@ into the one :class:`AppContext`, so ``macie-notify findings list --region eu-we
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -169,9 +168,6 @@ class SeverityType(_StrParam):
 
 SEVERITY = SeverityType()
 
-_DURATION = re.compile(r"^(\d+)\s*([smhdw])$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
 
 class SinceType(_DateParam):
     """A relative duration (``90m``, ``2h``, ``7d``) or an ISO 8601 time -> aware datetime."""
@@ -184,26 +180,15 @@ class SinceType(_DateParam):
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> datetime:
+        # findings.criteria is pure (no boto3): importing it keeps --help fast.
+        from macie_notify.findings.criteria import parse_since
+
         if isinstance(value, datetime):
             return value
-        text = str(value).strip()
-        match = _DURATION.match(text)
-        if match:
-            amount, unit = int(match.group(1)), match.group(2).lower()
-            return self._now() - timedelta(**{_UNITS[unit]: amount})
         try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(
-                f"{value!r} is neither a duration (30m, 2h, 7d) nor an ISO 8601 time "
-                "(2024-05-01T12:00:00Z).",
-                param,
-                ctx,
-            )
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-SINCE = SinceType()
+            return parse_since(str(value), self._now())
+        except ValueError as exc:
+            self.fail(f"{exc}.", param, ctx)
 
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
