@@ -88,7 +88,7 @@ def load(server: LocalServer, count: int) -> float:
 
 
 def run(count: int) -> dict[str, Any]:
-    with LocalServer(extensions=False) as server:
+    with LocalServer(background=False) as server:
         timed = Timed(server.app.macie2)
         server.app.macie2 = timed  # type: ignore[assignment]
         macie = server.client("macie2", config=Config(retries={"max_attempts": 1}))

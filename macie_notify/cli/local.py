@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
 from macie_notify.cli import MacieGroup
-from macie_notify.cli.context import AppContext
+from macie_notify.cli.context import LOCAL_ENDPOINT, AppContext
 from macie_notify.cli.options import pass_app
 
 
 @click.group("local", cls=MacieGroup)
 def local_group() -> None:
     """Run the embedded local AWS that --local points at."""
-
-
-# Part-2 wiring: `local slack` lives in its own module, loaded on use.
-local_group.lazy["slack"] = (
-    "macie_notify.cli.local_slack",
-    "slack_cmd",
-    "Show the messages the local Slack sink received.",
-)
 
 
 @local_group.command("serve", short_help="Serve the local AWS on one endpoint until Ctrl-C.")
@@ -110,3 +105,59 @@ def _announce(app: AppContext, endpoint: str, env: dict[str, str]) -> None:
     else:
         app.render({"endpoint": endpoint, "environment": env})
     app.info("Serving; press Ctrl-C to stop.")
+
+
+@local_group.command("slack", short_help="Show the messages the local Slack sink received.")
+@click.option("--channel", help="Only this channel (#name or ID).")
+@click.option("--clear", is_flag=True, help="Forget the messages after showing them.")
+@click.option(
+    "--limit", type=click.IntRange(1), default=None, help="Only the N most recent messages."
+)
+@pass_app
+def slack_cmd(app: AppContext, channel: str | None, clear: bool, limit: int | None) -> None:
+    """Show the messages the local Slack sink received (from `local serve` or `demo`).
+
+    -o json prints them as recorded: channel, ts, text, blocks, attachments.
+    """
+    from macie_notify.local.client import clear_messages, fetch_messages, summary
+    from macie_notify.render import Column, TableSpec
+
+    endpoint = app.settings.endpoint_url or LOCAL_ENDPOINT
+    messages = fetch_messages(endpoint, channel=channel)
+    # Counted before --clear forgets them: an empty channel must not read as an empty sink.
+    others = len(fetch_messages(endpoint)) if channel and not messages else 0
+    if clear:
+        clear_messages(endpoint)
+    if limit:
+        messages = messages[-limit:]
+    if app.settings.output != "table":
+        app.render(messages)
+        return
+    app.render(
+        messages,
+        table=TableSpec(
+            columns=[
+                Column("Time (UTC)", _time_of),
+                Column("Channel", lambda r: f"#{r['channel_name']}"),
+                Column("Via", "via"),
+                Column("Message", summary),
+            ],
+            title="Local Slack sink",
+            empty=_no_messages(endpoint, channel, others),
+        ),
+    )
+
+
+def _time_of(row: Mapping[str, Any]) -> str:
+    import datetime as dt
+
+    stamp = float(str(row["ts"]))
+    return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%H:%M:%S")
+
+
+def _no_messages(endpoint: str, channel: str | None, others: int) -> str:
+    """What an empty table says (a channel filter must not hide other channels' messages)."""
+    if not channel or not others:
+        return f"No messages yet at {endpoint}."
+    plural = "message" if others == 1 else "messages"
+    return f"No messages in {channel} at {endpoint} ({others} {plural} in other channels)."

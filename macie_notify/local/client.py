@@ -83,16 +83,20 @@ def _refused(message: str, exc: urllib.error.HTTPError) -> LocalEndpointError:
 # --- the Slack sink (``macie-notify local slack``) ------------------------------------------
 
 
+_MESSAGES = "/_local/slack/messages"
+
+
 def fetch_messages(
-    endpoint_url: str, channel: str | None = None, clear: bool = False, timeout: float = 10.0
+    endpoint_url: str, channel: str | None = None, timeout: float = 10.0
 ) -> list[dict[str, Any]]:
-    """The messages a running local server's sink recorded (then forgotten with ``clear``)."""
+    """The messages a running local server's sink recorded, optionally for one channel."""
     query = "?" + urllib.parse.urlencode({"channel": channel}) if channel else ""
-    path = "/_local/slack/messages"
-    messages = list(local_call(endpoint_url, "GET", path + query, timeout=timeout)["messages"])
-    if clear:
-        local_call(endpoint_url, "DELETE", path, timeout=timeout)
-    return messages
+    return list(local_call(endpoint_url, "GET", _MESSAGES + query, timeout=timeout)["messages"])
+
+
+def clear_messages(endpoint_url: str, timeout: float = 10.0) -> None:
+    """Make the sink forget every message it recorded."""
+    local_call(endpoint_url, "DELETE", _MESSAGES, timeout=timeout)
 
 
 def summary(message: Mapping[str, Any], width: int = 200) -> str:
@@ -110,4 +114,4 @@ def summary(message: Mapping[str, Any], width: int = 200) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-__all__ = ["LocalEndpointError", "fetch_messages", "local_call", "summary"]
+__all__ = ["LocalEndpointError", "clear_messages", "fetch_messages", "local_call", "summary"]

@@ -1,57 +1,87 @@
-"""The one local endpoint: a WSGI dispatcher in front of moto and the macie2 emulator.
+"""The local endpoint: its parts, built once, and the WSGI dispatcher in front of them.
 
-Requests go by path prefix and SigV4 credential scope:
-``/_local/...`` -> :class:`ControlApp` (and its mounted sub-apps); scope service
-``macie2`` -> this project's emulator (so moto's partial macie2 never answers); scope
-``lambda`` + Invoke's route -> the local Lambda runner when installed (moto would start
-docker; :mod:`macie_notify.local.lambda_invoke`); everything else -> moto's server
-application (``DomainDispatcherApplication``, exactly what ``moto_server`` runs). This
-is the only module that imports moto's server. moto keeps its state in process-wide
-backends, so two servers in one process share S3, IAM, ...; each server has its own
-macie2 state.
+:class:`LocalServer` builds every part explicitly, as a typed member, and wires them:
+
+- ``moto``: :class:`MotoBackends`, the parts' view of moto's in-process backends;
+- ``macie2_backends`` + :class:`Macie2App`: this project's macie2 emulator;
+- ``slack_sink``: the Slack Web API and webhooks stand-in;
+- ``lambda_runner``: the ONE Lambda runner (zip cache, subprocesses, retries);
+- ``event_router``: finding -> EventBridge rules -> targets (Lambda through the runner);
+- ``lambda_invoke``: Lambda's Invoke API, run by the same runner;
+- ``job_runner``: classification job runs against the local S3;
+- ``posture`` and ``s3_calls``: bucket posture -> policy findings (from the S3 calls the
+  endpoint answers, and from periodic checks for changes made around it), sharing one
+  record of each bucket's posture;
+- ``controls``: the ``/_local/`` API over all of them.
+
+:class:`LocalApp` dispatches each request by path prefix and SigV4 credential scope:
+``/_local/...`` -> the controls; scope ``macie2`` -> the emulator (moto's partial macie2
+never answers); scope ``lambda`` + Invoke's route -> ``lambda_invoke`` (moto would start
+docker); scope ``s3`` -> moto, watched by ``s3_calls``; everything else -> moto's server
+application (``DomainDispatcherApplication``, what ``moto_server`` runs). This is the only
+module that imports moto's server. moto keeps its state in process-wide backends, so two
+servers in one process share S3, IAM, ...; each server has its own macie2 state.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from macie_notify.local.control import PREFIX, ControlApp, WSGIApp
-from macie_notify.local.lambda_invoke import INVOKE_PATH
+from macie_notify.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from macie_notify.local.controls import PREFIX, ControlApp, ControlParts, local_controls
+from macie_notify.local.events.router import EventRouter
+from macie_notify.local.lambda_.invoke import INVOKE_PATH, LambdaInvokeApp
+from macie_notify.local.lambda_.runner import LambdaRunner
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION, Macie2App, Macie2Backends
+from macie_notify.local.macie2.bucket_metadata import s3_buckets
+from macie_notify.local.macie2.jobs import JobRunner
+from macie_notify.local.macie2.posture import PostureBook, PostureChecker
+from macie_notify.local.macie2.s3_calls import S3CallObserver
+from macie_notify.local.moto_backends import MotoBackends
 from macie_notify.local.sigv4 import CredentialScope, parse_authorization, parse_query_credential
+from macie_notify.local.slack.sink import SlackSink
+
+__all__ = ["DUMMY_ENV", "LocalApp", "LocalServer", "make_wsgi_server"]
 
 StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+# What a client exports to use the endpoint (the CLI's --local uses the same values).
+DUMMY_ENV = {"AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY}
+# Every function run's cache (zips, SDK links, invocation folders) starts with this.
+CACHE_PREFIX = "macie-notify-lambda-"
 
 
 class LocalApp:
-    """The WSGI application behind :class:`macie_notify.local.LocalServer`."""
+    """The WSGI dispatcher behind :class:`LocalServer` (also usable in-process)."""
 
-    def __init__(self, latency_ms: int = 0, backends: Macie2Backends | None = None) -> None:
+    def __init__(
+        self,
+        macie2: WSGIApp,
+        lambda_invoke: WSGIApp,
+        controls: WSGIApp,
+        latency_ms: int = 0,
+        sleep: Callable[[float], None] = time.sleep,
+        s3_calls: S3CallObserver | None = None,
+    ) -> None:
+        self.macie2 = macie2
+        self.lambda_invoke = lambda_invoke
+        self.controls = controls
+        self.s3_calls = s3_calls
         self.latency_ms = latency_ms
-        self.macie2_backends = backends or Macie2Backends()
-        self.macie2_backends.bucket_source = s3_buckets
-        self.macie2 = Macie2App(self.macie2_backends)
-        self.control = ControlApp(
-            self.macie2_backends, self.reset, lambda: self.latency_ms, self._set_latency
-        )
-        # Set by the lambda_invoke extension; without it Invoke goes to moto.
-        self.lambda_invoke: WSGIApp | None = None
+        self._sleep = sleep
         self._moto: WSGIApp | None = None
         self._moto_lock = threading.Lock()
-
-    def register_local_app(self, prefix: str, app: WSGIApp) -> None:
-        """Mount a sub-app under ``/_local/<prefix>`` (e.g. the Slack sink at ``slack``)."""
-        self.control.register(prefix, app)
-
-    def _set_latency(self, value: int) -> None:
-        if value < 0:
-            raise ValueError("latencyMs must be >= 0")
-        self.latency_ms = value
 
     @property
     def moto(self) -> WSGIApp:
@@ -65,29 +95,199 @@ class LocalApp:
                 self._moto = DomainDispatcherApplication(create_backend_app)
             return self._moto
 
-    def reset(self) -> None:
-        """Forget every resource: macie2 state and moto's backends."""
-        from moto.moto_api._internal.models import moto_api_backend
-
-        self.macie2_backends.reset()
-        moto_api_backend.reset()
-
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         if path == PREFIX or path.startswith(PREFIX + "/"):
-            return self.control(environ, start_response)
+            return self.controls(environ, start_response)
         if self.latency_ms:
-            time.sleep(self.latency_ms / 1000)
+            self._sleep(self.latency_ms / 1000)
         scope = request_scope(environ)
         if scope is not None and scope.service == "macie2":
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.macie2(environ, start_response)
-        if scope is not None and self.lambda_invoke is not None and _is_invoke(scope, environ):
+        if scope is not None and _is_invoke(scope, environ):
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.lambda_invoke(environ, start_response)
+        if scope is not None and scope.service == "s3" and self.s3_calls is not None:
+            account = account_id(environ, scope)
+            return self.s3_calls.wrap(
+                self.moto, environ, start_response, account, scope.region, scope.access_key
+            )
         return self.moto(environ, start_response)
+
+
+class LocalServer:
+    """The local endpoint on a background thread (threaded WSGI, one thread per request).
+
+    ``background=False`` serves the APIs only: classification jobs keep the status the API
+    gives them, findings are not published to EventBridge and no posture check runs (the
+    API tests of the emulator use it to see exactly the states they set).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_ms: int = 0,
+        *,
+        log_requests: bool = False,
+        background: bool = True,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self._log_requests = log_requests
+        self._background = background
+        # Known once the server listens; kept after stop() forgets the port, because the
+        # invocations stop() still joins call the endpoint.
+        self._endpoint = ""
+        cache = Path(tempfile.gettempdir()) / f"{CACHE_PREFIX}{uuid.uuid4().hex}"
+
+        self.moto = MotoBackends()
+        self.macie2_backends = Macie2Backends()
+        self.macie2_backends.bucket_source = s3_buckets
+        self.macie2_backends.s3_client = self._s3_client
+        self.slack_sink = SlackSink()
+        self.lambda_runner = LambdaRunner(
+            cache,
+            endpoint_url=lambda: self._endpoint,
+            slack_api_url=lambda: f"{self._endpoint}{PREFIX}/slack/api/",
+            queues=self.moto,
+            logs=self.moto,
+        )
+        self.event_router = EventRouter(self.moto, self.lambda_runner)
+        self.lambda_invoke = LambdaInvokeApp(self.lambda_runner, self.moto.function_named)
+        self.job_runner = JobRunner(self._s3_client, logs=self.moto)
+        book = PostureBook()
+        self.posture = PostureChecker(self.macie2_backends, self._s3_client, book=book)
+        self.s3_calls = S3CallObserver(self.macie2_backends, self._s3_client, book)
+        if background:
+            self.macie2_backends.add_listener(self.event_router.on_finding)
+            self.macie2_backends.job_observer = self.job_runner
+        self.controls: ControlApp = local_controls(
+            ControlParts(
+                macie2=self.macie2_backends,
+                events=self.event_router,
+                jobs=self.job_runner,
+                posture=self.posture,
+                slack=self.slack_sink,
+                reset=self.reset,
+                get_latency=lambda: self.app.latency_ms,
+                set_latency=self._set_latency,
+            )
+        )
+        self.app = LocalApp(
+            Macie2App(self.macie2_backends),
+            self.lambda_invoke,
+            self.controls,
+            latency_ms,
+            s3_calls=self.s3_calls if background else None,
+        )
+        self._server: Any = None
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def _s3_client(self, account_id: str, region: str) -> Any:
+        return self.client("s3", region)
+
+    def _set_latency(self, value: int) -> None:
+        self.app.latency_ms = value
+
+    def reset(self) -> None:
+        """Forget every resource: macie2, moto's backends, deliveries, messages, postures."""
+        self.macie2_backends.reset()
+        self.moto.reset()
+        self.event_router.reset()
+        self.slack_sink.reset()
+        self.posture.reset()
+
+    def start(self) -> LocalServer:
+        """Bind and serve; returns once requests are accepted (OSError if the port is taken)."""
+        if self._server is not None:
+            return self
+        self._server = make_wsgi_server(
+            self.app, self.host, self._requested_port, self._log_requests
+        )
+        self._endpoint = self.endpoint_url
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="macie-notify-local", daemon=True
+        )
+        self._thread.start()
+        self.lambda_invoke.open()
+        if self._background:
+            self.posture.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port (idempotent)."""
+        server = self._server
+        if server is None or self._stopping:
+            return
+        # In-flight work (Lambda invocations, event deliveries) still calls this endpoint:
+        # keep serving until it is done.
+        self._stopping = True
+        try:
+            self.posture.stop()
+            self.job_runner.stop()
+            self.lambda_invoke.stop()
+            self.event_router.stop()
+            shutil.rmtree(self.lambda_runner.cache_dir, ignore_errors=True)
+        finally:
+            self._server = None
+            self._stopping = False
+            server.shutdown()
+            server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+                self._thread = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the local server is not running; call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    def environment(self, region: str = "us-east-1") -> dict[str, str]:
+        """What a client exports to use this endpoint (dummy credentials)."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            **DUMMY_ENV,
+        }
+
+    def client(self, service: str, region: str = "us-east-1", config: Any = None) -> Any:
+        """A boto3 client for this endpoint, with the dummy credentials (jobs, posture).
+
+        ``config`` is a ``botocore.config.Config`` (retries, pool size) when one is needed.
+        """
+        import boto3
+
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            region_name=region,
+            aws_access_key_id=LOCAL_ACCESS_KEY,
+            aws_secret_access_key=LOCAL_SECRET_KEY,
+            config=config,
+        )
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 def _is_invoke(scope: CredentialScope, environ: dict[str, Any]) -> bool:
@@ -121,77 +321,7 @@ def account_id(environ: dict[str, Any], scope: CredentialScope) -> str:
     return str(get_account_id_from(scope.access_key))
 
 
-def s3_buckets(account: str, region: str) -> list[dict[str, Any]]:
-    """DescribeBuckets' BucketMetadata for the account's buckets in ``region`` (local S3)."""
-    from moto.s3.models import s3_backends
-
-    try:
-        backend = s3_backends[account]["aws"]
-    except KeyError:
-        return []
-    out = []
-    for bucket in list(backend.buckets.values()):
-        if bucket.region_name != region:
-            continue
-        out.append(_bucket_metadata(backend, bucket, account, region))
-    return out
-
-
-def _bucket_metadata(backend: Any, bucket: Any, account: str, region: str) -> dict[str, Any]:
-    from macie_notify.local.macie2.shapes import now_iso
-    from macie_notify.render import iso8601
-
-    keys = [k for k in list(bucket.keys.values()) if hasattr(k, "size")]
-    size = sum(int(k.size) for k in keys)
-    block = bucket.public_access_block
-    blocked = bool(block) and all(
-        str(getattr(block, a, "false")).lower() == "true"
-        for a in (
-            "block_public_acls",
-            "ignore_public_acls",
-            "block_public_policy",
-            "restrict_public_buckets",
-        )
-    )
-    encryption = _encryption_type(bucket.encryption)
-    try:
-        tags = backend.get_bucket_tagging(bucket.name).get("Tags", [])
-    except Exception:  # moto raises its own error for "no tags"; treat as none
-        tags = []
-    return {
-        "accountId": account,
-        "allowsUnencryptedObjectUploads": "FALSE" if encryption != "NONE" else "TRUE",
-        "bucketArn": f"arn:aws:s3:::{bucket.name}",
-        "bucketCreatedAt": iso8601(bucket.creation_date),
-        "bucketName": bucket.name,
-        "classifiableObjectCount": len(keys),
-        "classifiableSizeInBytes": size,
-        "lastUpdated": now_iso(),
-        "objectCount": len(keys),
-        "publicAccess": {"effectivePermission": "NOT_PUBLIC" if blocked else "UNKNOWN"},
-        "region": region,
-        "serverSideEncryption": {"type": encryption},
-        "sharedAccess": "NOT_SHARED",
-        "sizeInBytes": size,
-        "sizeInBytesCompressed": 0,
-        "tags": [{"key": t["Key"], "value": t["Value"]} for t in tags],
-        "versioning": bucket.versioning_status == "Enabled",
-    }
-
-
-def _encryption_type(config: dict[str, Any] | None) -> str:
-    # Since 2023-01-05 every bucket has SSE-S3 by default, even without a configuration.
-    if not config:
-        return "AES256"
-    text = str(config)
-    if "aws:kms:dsse" in text:
-        return "aws:kms:dsse"
-    if "aws:kms" in text:
-        return "aws:kms"
-    return "AES256"
-
-
-def make_wsgi_server(app: LocalApp, host: str, port: int, log_requests: bool = False) -> Any:
+def make_wsgi_server(app: WSGIApp, host: str, port: int, log_requests: bool = False) -> Any:
     """A threaded werkzeug server with moto's request handler (keeps S3 ``x-amz-meta-a_b``).
 
     Raises OSError when the address cannot be bound (port taken, unknown host).

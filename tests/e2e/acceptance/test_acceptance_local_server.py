@@ -24,7 +24,7 @@ def busy_port() -> Iterator[int]:
 
 def test_start_on_a_taken_port_raises_oserror_not_systemexit(busy_port: int) -> None:
     # werkzeug's own bind prints and calls sys.exit(1); LocalServer.start promises OSError.
-    server = LocalServer(port=busy_port, extensions=False)
+    server = LocalServer(port=busy_port, background=False)
     with pytest.raises(OSError) as info:
         server.start()
     assert info.value.errno == errno.EADDRINUSE
@@ -32,7 +32,7 @@ def test_start_on_a_taken_port_raises_oserror_not_systemexit(busy_port: int) -> 
 
 
 def test_server_on_a_free_port_still_answers() -> None:
-    with LocalServer(extensions=False) as server:
+    with LocalServer(background=False) as server:
         s3 = server.client("s3")
         s3.create_bucket(Bucket="acceptance-bind-check")
         names = [b["Name"] for b in s3.list_buckets()["Buckets"]]

@@ -20,13 +20,13 @@ ClientFactory = Callable[..., Any]
 
 @pytest.fixture(scope="module")
 def local_server() -> Iterator[LocalServer]:
-    with LocalServer(extensions=False) as server:
+    with LocalServer(background=False) as server:
         yield server
 
 
 @pytest.fixture(autouse=True)
 def _fresh_macie(local_server: LocalServer) -> None:
-    local_server.app.macie2_backends.reset()
+    local_server.macie2_backends.reset()
 
 
 @pytest.fixture

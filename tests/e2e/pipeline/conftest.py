@@ -1,4 +1,4 @@
-"""One local server (with every part-2 extension) for the pipeline tests, plus helpers."""
+"""One local server (every part running) for the pipeline tests, plus helpers."""
 
 from __future__ import annotations
 
@@ -18,15 +18,21 @@ def server() -> Iterator[LocalServer]:
         yield srv
 
 
+def _forget_everything(server: LocalServer) -> None:
+    # moto's state is process-wide: a rule or function left behind would also be seen by
+    # any other server in this worker (the demo's), so reset after each test as well.
+    assert server.event_router.drain(60), "event deliveries still running"
+    assert server.lambda_invoke.drain(60), "Lambda invocations still running"
+    server.reset()
+
+
 @pytest.fixture
-def aws(server: LocalServer) -> Callable[[str], Any]:
-    """boto3 clients on the local endpoint; the state is reset before each test."""
-    server.event_router.drain(30)
-    server.app.reset()
-    for hook in server.app.control.reset_hooks:
-        hook()
+def aws(server: LocalServer) -> Iterator[Callable[[str], Any]]:
+    """boto3 clients on the local endpoint; the state is reset before and after each test."""
+    _forget_everything(server)
 
     def client(service: str) -> Any:
         return server.client(service, REGION)
 
-    return client
+    yield client
+    _forget_everything(server)

@@ -54,6 +54,22 @@ def test_table_json_channel_and_clear(aws: Callable[[str], Any], server: LocalSe
     assert len(server.slack_sink.messages()) == 0
 
 
+def test_empty_channel_does_not_read_as_an_empty_sink(
+    aws: Callable[[str], Any], server: LocalServer
+) -> None:
+    url = server.endpoint_url
+    result = run("local", "slack", "--endpoint-url", url, "--channel", "#nope")
+    assert result.output.splitlines()[-1] == f"No messages yet at {url}."
+    post(server, "#aws-macie-events", "one")
+    post(server, "#other", "two")
+    result = run("local", "slack", "--endpoint-url", url, "--channel", "#nope", "--clear")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"No messages in #nope at {url} (2 messages in other channels)."
+    )
+    assert server.slack_sink.messages() == []  # --clear still forgot every message
+
+
 def test_unreachable_endpoint_is_a_readable_error(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

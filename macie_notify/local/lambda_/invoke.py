@@ -31,7 +31,6 @@ The server puts the caller's account and Region (SigV4 scope) in the WSGI enviro
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import logging
 import re
@@ -40,12 +39,18 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
-from macie_notify.local.lambda_runner import FunctionSpec, InvocationResult, LambdaRunner
+from macie_notify.local.lambda_.runner import (
+    FunctionSpec,
+    InvocationResult,
+    LambdaRunner,
+    log_lines,
+)
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION
 
-__all__ = ["INVOKE_PATH", "InvokeError", "LambdaInvokeApp", "install", "moto_function"]
+__all__ = ["INVOKE_PATH", "FunctionLookup", "InvokeError", "LambdaInvokeApp"]
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +180,7 @@ class LambdaInvokeApp:
             ("x-amzn-RequestId", request_id),
             *headers,
         ]
-        start_response(f"{status} {_REASONS.get(status, 'Error')}", headers)
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
 
     def _handle(
@@ -333,105 +338,9 @@ def error_document(error: Mapping[str, Any], request_id: str) -> dict[str, Any]:
 
 def log_tail(spec: FunctionSpec, result: InvocationResult) -> str:
     """The last 4 KB of the invocation's log, base64 (what ``--log-type Tail`` returns)."""
-    rid = result.request_id
-    billed = int(-(-result.duration_ms // 1))
-    text = (
-        f"START RequestId: {rid} Version: {spec.version}\n"
-        + "".join(line + "\n" for line in result.logs.splitlines() if line.strip())
-        + f"END RequestId: {rid}\n"
-        + f"REPORT RequestId: {rid}\tDuration: {result.duration_ms:.2f} ms\t"
-        f"Billed Duration: {billed} ms\tMemory Size: {spec.memory_mb} MB\t"
-        f"Max Memory Used: {min(spec.memory_mb, 48)} MB\t\n"
-    )
+    text = "".join(line + "\n" for line in log_lines(spec, result))
     return base64.b64encode(text.encode()[-LOG_TAIL_BYTES:]).decode()
 
 
 def _fault(status: int) -> str:
     return "Service" if status >= 500 else "User"
-
-
-_REASONS = {
-    200: "OK",
-    202: "Accepted",
-    204: "No Content",
-    400: "Bad Request",
-    404: "Not Found",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
-}
-
-
-# --- moto's functions ----------------------------------------------------------------------
-
-
-def moto_function(
-    account: str, region: str, name: str, qualifier: str | None
-) -> FunctionSpec | None:
-    """The function (version, alias target) as moto stores it, or None when unknown."""
-    from moto.awslambda.models import lambda_backends
-
-    try:
-        fn = lambda_backends[account][region].get_function(name, qualifier)
-    except Exception:  # moto's UnknownFunctionException and friends
-        return None
-    config = dict(fn.get_configuration())
-    # moto keeps no DeadLetterConfig; a wrapper may attach one as an attribute.
-    dead_letter = getattr(fn, "dead_letter_config", None)
-    if dead_letter:
-        config["DeadLetterConfig"] = dead_letter
-    latest = lambda_backends[account][region].get_function(name)
-    invoke = latest.event_invoke_config[0].config if latest.event_invoke_config else None
-    spec = FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
-    # A version's ARN carries its number; the runner appends the version itself.
-    base = spec.arn.split(":function:")[0] + f":function:{spec.name}"
-    return dataclasses.replace(spec, arn=base)
-
-
-# --- wiring into the local server ----------------------------------------------------------
-
-
-def install(server: Any) -> None:
-    """LocalServer extension: answer Lambda Invoke (``server.lambda_invoke``).
-
-    Functions run with ``AWS_ENDPOINT_URL`` = the server and, when the Slack sink is
-    installed, ``SLACK_API_URL`` = its Web API, as EventBridge-delivered ones do.
-    """
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from macie_notify.local.moto_resources import MotoResources
-
-    resources = MotoResources()
-    cache = Path(tempfile.mkdtemp(prefix="macie-notify-invoke-"))
-    # Known once the server listens; kept, because stop() forgets the port before it
-    # joins the invocations that still need it.
-    endpoint = [""]
-
-    def slack_api_url() -> str | None:
-        if getattr(server, "slack_sink", None) is None:
-            return None
-        return f"{endpoint[0]}/_local/slack/api/"
-
-    runner = LambdaRunner(
-        cache,
-        endpoint_url=lambda: endpoint[0],
-        slack_api_url=slack_api_url,
-        queues=resources,
-        logs=resources,
-    )
-    app = LambdaInvokeApp(runner, moto_function)
-
-    def start() -> None:
-        endpoint[0] = str(server.endpoint_url)
-        cache.mkdir(parents=True, exist_ok=True)
-        app.open()
-
-    def stop() -> None:
-        app.stop()
-        shutil.rmtree(cache, ignore_errors=True)
-
-    server.app.lambda_invoke = app
-    server.on_start.append(start)
-    server.on_stop.append(stop)
-    server.lambda_invoke = app

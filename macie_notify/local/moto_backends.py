@@ -1,24 +1,34 @@
-"""moto-backed :class:`~macie_notify.local.events.Resources` for the event router.
+"""The local parts' view of moto's in-process backends: rules, functions, queues, logs.
 
-Reading moto's in-process backends is the only way to get a function's zip bytes
-(GetFunction only returns a URL into S3 that moto does not serve), and it avoids signing
-requests to ourselves. moto imports stay inside the methods.
+One :class:`MotoBackends` serves the event router
+(:class:`~macie_notify.local.events.router.Resources`), the Lambda runner (queues, logs),
+Invoke (function lookup) and the job runner (logs).
+Reading moto's backends is the only way to get a function's zip bytes (GetFunction only
+returns a URL into S3 that moto does not serve), and it avoids signing requests to
+ourselves. moto imports stay inside the methods, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from macie_notify.local.events import RuleInfo, TargetError, TargetInfo
-from macie_notify.local.lambda_runner import FunctionSpec
+from macie_notify.local.events.rules import RuleInfo, TargetError, TargetInfo
+from macie_notify.local.lambda_.runner import FunctionSpec
 
-__all__ = ["MotoResources"]
+__all__ = ["MotoBackends"]
 
 
-class MotoResources:
-    """The router's view of moto's S3-less services: rules, functions, queues, logs."""
+class MotoBackends:
+    """moto's S3-less services as the local parts need them (thread-safe as moto is)."""
+
+    def reset(self) -> None:
+        """Forget every moto resource (process-wide: moto's backends are shared)."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
 
     def rules(self, account_id: str, region: str) -> list[RuleInfo]:
         from moto.events.models import events_backends
@@ -36,26 +46,34 @@ class MotoResources:
         return out
 
     def _lambda(self, arn: str) -> Any:
-        from moto.awslambda.models import lambda_backends
-
         parts = arn.split(":")
-        account, region, name = parts[4], parts[3], parts[6]
-        try:
-            return lambda_backends[account][region].get_function(name)
-        except Exception:  # moto's UnknownFunctionException and friends
-            return None
+        return _moto_function(parts[4], parts[3], parts[6], None)
 
     def function(self, arn: str) -> FunctionSpec | None:
-        fn = self._lambda(arn)
-        if fn is None:
+        """The function an ARN names (a qualified ARN: that version or alias)."""
+        parts = arn.split(":")
+        qualifier = parts[7] if len(parts) > 7 else None
+        return self.function_named(parts[4], parts[3], parts[6], qualifier)
+
+    def function_named(
+        self, account: str, region: str, name: str, qualifier: str | None
+    ) -> FunctionSpec | None:
+        """The function (version, alias target) as moto stores it, or None when unknown."""
+        fn = _moto_function(account, region, name, qualifier)
+        latest = _moto_function(account, region, name, None)
+        if fn is None or latest is None:
             return None
-        invoke = fn.event_invoke_config[0].config if fn.event_invoke_config else None
+        # The event invoke config belongs to the function, not to a version.
+        invoke = latest.event_invoke_config[0].config if latest.event_invoke_config else None
         config = dict(fn.get_configuration())
         # moto keeps no DeadLetterConfig; a wrapper may attach one as an attribute.
         dead_letter = getattr(fn, "dead_letter_config", None)
         if dead_letter:
             config["DeadLetterConfig"] = dead_letter
-        return FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
+        spec = FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
+        # A version's ARN carries its number; the runner appends the version itself.
+        base = spec.arn.split(":function:")[0] + f":function:{spec.name}"
+        return dataclasses.replace(spec, arn=base)
 
     def lambda_allows(self, function_arn: str, rule_arn: str) -> bool:
         fn = self._lambda(function_arn)
@@ -91,6 +109,15 @@ class MotoResources:
             backend.create_log_stream(name, stream)
         items = [{"timestamp": ts, "message": message} for ts, message in events]
         backend.put_log_events(name, stream, items)
+
+
+def _moto_function(account: str, region: str, name: str, qualifier: str | None) -> Any:
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        return lambda_backends[account][region].get_function(name, qualifier)
+    except Exception:  # moto's UnknownFunctionException and friends
+        return None
 
 
 def _allows_events(statement: Mapping[str, Any], rule_arn: str) -> bool:

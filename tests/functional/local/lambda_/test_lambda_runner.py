@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from macie_notify.local.lambda_runner import FunctionSpec, LambdaRunner
+from macie_notify.local.lambda_.runner import FunctionSpec, LambdaRunner
 from macie_notify.packaging import code_sha256
 
 HANDLER = """
@@ -148,7 +148,7 @@ def test_handler_gets_runtime_environment_and_context(
         "_HANDLER": "app.main.ok",
         "TZ": ":UTC",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
-        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_ACCESS_KEY_ID": "testing",
         "SLACK_API_URL": "http://127.0.0.1:4566/_local/slack/api/",
         "MY_SETTING": "on",
         "HOME_SECRET": None,

@@ -13,15 +13,9 @@ from typing import Any
 
 import pytest
 
-from macie_notify.local.events import (
-    EventRouter,
-    RuleInfo,
-    TargetError,
-    TargetInfo,
-    macie_event,
-    transform_input,
-)
-from macie_notify.local.lambda_runner import FunctionSpec, LambdaRunner
+from macie_notify.local.events.router import EventRouter, macie_event, transform_input
+from macie_notify.local.events.rules import RuleInfo, TargetError, TargetInfo
+from macie_notify.local.lambda_.runner import FunctionSpec, LambdaRunner
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/macie-demo-findings"

@@ -34,7 +34,6 @@ import importlib.util
 import io
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -48,10 +47,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from macie_notify.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from macie_notify.local.retries import RetryEnd, retry_with_max_age
 from macie_notify.render import iso8601
 
 # The program the subprocess runs: standard library only, as on the Lambda runtime.
-BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 
 __all__ = [
     "AsyncOutcome",
@@ -60,6 +61,7 @@ __all__ = [
     "LambdaRunner",
     "LogWriter",
     "QueueSender",
+    "log_lines",
 ]
 
 # Lambda gives the init phase (imports) 10 s of its own, apart from the function timeout.
@@ -67,10 +69,11 @@ INIT_LIMIT_S = 10.0
 DEFAULT_RETRY_DELAYS = (1.0, 2.0)
 # What the Lambda Python runtime ships besides the standard library.
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+# Lambda always sets a session token; locally it is one more dummy value.
 DUMMY_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "test",
-    "AWS_SECRET_ACCESS_KEY": "test",
-    "AWS_SESSION_TOKEN": "test",
+    "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
+    "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
+    "AWS_SESSION_TOKEN": LOCAL_SECRET_KEY,
 }
 
 
@@ -191,8 +194,8 @@ class LambdaRunner:
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         python: str = sys.executable,
     ) -> None:
+        # Created on first use and removed by the owner (the local server's stop()).
         self.cache_dir = Path(cache_dir)
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.endpoint_url = endpoint_url
         self.slack_api_url = slack_api_url
         self.queues = queues
@@ -213,6 +216,7 @@ class LambdaRunner:
         root = self.cache_dir / "code" / key
         with self._lock:
             if not root.is_dir():
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
                 tmp = Path(tempfile.mkdtemp(dir=self.cache_dir, prefix=".extract-"))
                 # zipfile drops absolute paths and ".." parts, so members stay inside tmp.
                 with zipfile.ZipFile(io.BytesIO(spec.code)) as archive:
@@ -227,6 +231,7 @@ class LambdaRunner:
         with self._lock:
             if sdk.is_dir():
                 return sdk
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=self.cache_dir, prefix=".sdk-"))
             for name in RUNTIME_SDK:
                 found = importlib.util.find_spec(name)
@@ -320,7 +325,8 @@ class LambdaRunner:
             output, killed = self._spawn([str(req_path), str(res_path)], root, env, spec)
             duration = (time.monotonic() - t0) * 1000
             raw = res_path.read_text() if res_path.exists() else ""
-        return _parse_result(request_id, raw, output, duration, killed, spec.timeout_s)
+        now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
+        return _parse_result(request_id, raw, output, duration, killed, spec.timeout_s, now)
 
     def _spawn(
         self, args: list[str], root: Path, env: dict[str, str], spec: FunctionSpec
@@ -352,38 +358,35 @@ class LambdaRunner:
         if self.logs is None:
             return
         ms = int(started * 1000)
-        billed = int(-(-result.duration_ms // 1))
-        lines = [f"START RequestId: {result.request_id} Version: {spec.version}"]
-        lines += [line for line in result.logs.splitlines() if line.strip()]
-        lines.append(f"END RequestId: {result.request_id}")
-        lines.append(
-            f"REPORT RequestId: {result.request_id}\tDuration: {result.duration_ms:.2f} ms\t"
-            f"Billed Duration: {billed} ms\tMemory Size: {spec.memory_mb} MB\t"
-            f"Max Memory Used: {min(spec.memory_mb, 48)} MB"
-        )
-        events = [(ms + i, line) for i, line in enumerate(lines)]
+        events = [(ms + i, line) for i, line in enumerate(log_lines(spec, result))]
         self.logs.put_log_events(log_group_arn(spec), stream, events)
 
     # --- asynchronous invocation -----------------------------------------------------------
 
     def invoke_async(self, spec: FunctionSpec, event: Any) -> AsyncOutcome:
         """Event invocation: retries with backoff, then destinations / dead-letter queue."""
-        first = self.clock()
+        # Lambda keeps the request id across retries of one event.
         request_id = str(uuid.uuid4())
         attempts: list[InvocationResult] = []
-        condition = "RetriesExhausted"
-        for attempt in range(spec.max_retry_attempts + 1):
-            if attempt:
-                self.sleep(self.retry_delays[min(attempt, len(self.retry_delays)) - 1])
-                if self.clock() - first > spec.max_event_age_s:
-                    condition = "EventAgeExceeded"
-                    break
-            # Lambda keeps the request id across retries of one event.
-            result = self.invoke(spec, event, request_id)
-            attempts.append(result)
-            if result.ok:
-                condition = "Success"
-                break
+
+        def attempt(_number: int) -> bool:
+            attempts.append(self.invoke(spec, event, request_id))
+            return attempts[-1].ok
+
+        end = retry_with_max_age(
+            attempt,
+            retries=spec.max_retry_attempts,
+            max_age_s=spec.max_event_age_s,
+            received=self.clock(),
+            delays=self.retry_delays,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+        condition = {
+            RetryEnd.DONE: "Success",
+            RetryEnd.EXHAUSTED: "RetriesExhausted",
+            RetryEnd.EXPIRED: "EventAgeExceeded",
+        }[end]
         outcome = AsyncOutcome(attempts, condition)
         self._route_outcome(spec, event, outcome)
         return outcome
@@ -392,14 +395,15 @@ class LambdaRunner:
         if self.queues is None:
             return
         last = outcome.attempts[-1] if outcome.attempts else None
+        now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
         if outcome.delivered:
             if spec.on_success_arn and _is_sqs(spec.on_success_arn):
-                record = _invocation_record(spec, event, outcome, last)
+                record = _invocation_record(spec, event, outcome, last, now)
                 self.queues.send_message(spec.on_success_arn, json.dumps(record), {})
                 outcome.sent_to.append(spec.on_success_arn)
             return
         if spec.on_failure_arn and _is_sqs(spec.on_failure_arn):
-            record = _invocation_record(spec, event, outcome, last)
+            record = _invocation_record(spec, event, outcome, last, now)
             self.queues.send_message(spec.on_failure_arn, json.dumps(record), {})
             outcome.sent_to.append(spec.on_failure_arn)
         if spec.dead_letter_arn and _is_sqs(spec.dead_letter_arn):
@@ -413,12 +417,21 @@ class LambdaRunner:
             outcome.sent_to.append(spec.dead_letter_arn)
 
 
-def cleanup_cache(cache_dir: Path) -> None:
-    """Remove a runner's cache (extracted zips, SDK links)."""
-    shutil.rmtree(cache_dir, ignore_errors=True)
-
-
 # --- helpers -------------------------------------------------------------------------------
+
+
+def log_lines(spec: FunctionSpec, result: InvocationResult) -> list[str]:
+    """Lambda's log for one invocation: START, the function's lines, END and REPORT."""
+    rid = result.request_id
+    billed = int(-(-result.duration_ms // 1))
+    return [
+        f"START RequestId: {rid} Version: {spec.version}",
+        *(line for line in result.logs.splitlines() if line.strip()),
+        f"END RequestId: {rid}",
+        f"REPORT RequestId: {rid}\tDuration: {result.duration_ms:.2f} ms\t"
+        f"Billed Duration: {billed} ms\tMemory Size: {spec.memory_mb} MB\t"
+        f"Max Memory Used: {min(spec.memory_mb, 48)} MB\t",
+    ]
 
 
 def _is_sqs(arn: str) -> bool:
@@ -430,14 +443,19 @@ def _error(error_type: str, message: str, trace: list[str] | None = None) -> dic
 
 
 def _parse_result(
-    request_id: str, raw: str, output: str, duration: float, killed: bool, timeout_s: float
+    request_id: str,
+    raw: str,
+    output: str,
+    duration: float,
+    killed: bool,
+    timeout_s: float,
+    now: dt.datetime,
 ) -> InvocationResult:
     result = InvocationResult(request_id, logs=output, duration_ms=duration)
     data = json.loads(raw) if raw else None
     if killed or (data is not None and data.get("timed_out")):
         message = f"Task timed out after {timeout_s:.2f} seconds"
-        stamp = iso8601(dt.datetime.now(dt.timezone.utc))
-        result.logs += f"{stamp} {request_id} {message}\n"
+        result.logs += f"{iso8601(now)} {request_id} {message}\n"
         result.timed_out = True
         result.error = _error("Sandbox.Timedout", f"RequestId: {request_id} Error: {message}")
     elif data is None:
@@ -452,16 +470,19 @@ def _parse_result(
 
 
 def _invocation_record(
-    spec: FunctionSpec, event: Any, outcome: AsyncOutcome, last: InvocationResult | None
+    spec: FunctionSpec,
+    event: Any,
+    outcome: AsyncOutcome,
+    last: InvocationResult | None,
+    now: dt.datetime,
 ) -> dict[str, Any]:
     """The record Lambda sends to an invocation destination."""
-    now = iso8601(dt.datetime.now(dt.timezone.utc))
     response: dict[str, Any] = {"statusCode": 200, "executedVersion": spec.version}
     if last is not None and last.error is not None:
         response["functionError"] = "Unhandled"
     return {
         "version": "1.0",
-        "timestamp": now,
+        "timestamp": iso8601(now),
         "requestContext": {
             "requestId": last.request_id if last else "",
             "functionArn": f"{spec.arn}:{spec.version}",

@@ -1,6 +1,6 @@
-"""The Lambda runtime stand-in that :mod:`macie_notify.local.lambda_runner` runs.
+"""The Lambda runtime stand-in that :mod:`macie_notify.local.lambda_.runner` runs.
 
-Started as ``python -I -S lambda_bootstrap.py REQUEST RESULT``: it reads the request (event,
+Started as ``python -I -S bootstrap.py REQUEST RESULT``: it reads the request (event,
 request id, timeouts, SDK path) from REQUEST, imports the handler named by ``_HANDLER`` from
 ``LAMBDA_TASK_ROOT``, calls it with a context object like the Python runtime's
 (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html), and writes

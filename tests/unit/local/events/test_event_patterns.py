@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from macie_notify.local.patterns import InvalidEventPattern, matches, parse_pattern
+from macie_notify.local.events.patterns import InvalidEventPattern, matches, parse_pattern
 
 EVENT: dict[str, Any] = {
     "version": "0",

@@ -1,7 +1,7 @@
 """A Slack-compatible sink: enough of the Web API and incoming webhooks for slack_sdk.
 
-Mounted by the local server at ``/_local/slack/``, so a function configured with
-``SLACK_API_URL=<endpoint>/_local/slack/api/`` (or a webhook URL
+Routed by the local server's controls at ``/_local/slack/`` (:meth:`SlackSink.rules`), so
+a function configured with ``SLACK_API_URL=<endpoint>/_local/slack/api/`` (or a webhook URL
 ``<endpoint>/_local/slack/webhook/<id>``) posts here instead of to slack.com. The sink
 answers the way Slack does, including its failure modes, and records every accepted message.
 
@@ -30,11 +30,16 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink", "install"]
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from macie_notify.local.web import json_body, json_response
+
+__all__ = ["MAX_BLOCKS", "MAX_TEXT", "Faults", "SlackSink"]
 
 MAX_BLOCKS = 50
 MAX_TEXT = 40_000
@@ -43,9 +48,6 @@ MAX_HEADER_TEXT = 150
 # What any real token looks like: bot, user, app-level, workspace, refresh tokens.
 _TOKEN_SHAPE = re.compile(r"^xox[abposre]-[A-Za-z0-9-]+$")
 _CHANNEL_ID = re.compile(r"^[CGDU][A-Z0-9]{6,}$")
-
-StartResponse = Callable[..., Any]
-Environ = Mapping[str, Any]
 
 
 @dataclass
@@ -64,20 +66,9 @@ class Faults:
         }
 
 
-@dataclass
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _json_reply(data: Mapping[str, Any], status: int = 200) -> _Reply:
-    return _Reply(status, json.dumps(data).encode())
-
-
-def _text_reply(text: str, status: int) -> _Reply:
-    return _Reply(status, text.encode(), "text/html; charset=utf-8")
+def _text_reply(text: str, status: int, headers: dict[str, str] | None = None) -> Response:
+    # Webhooks (and Slack's outage pages) answer plain text.
+    return Response(text, status=status, headers=headers, content_type="text/html; charset=utf-8")
 
 
 class SlackSink:
@@ -152,38 +143,22 @@ class SlackSink:
         with self._lock:
             self.faults = Faults(rate_limit_count, max(0, retry_after), outage_status, outage_count)
 
-    # --- WSGI ------------------------------------------------------------------------------
+    # --- HTTP (werkzeug rules, routed under /_local/slack by the server's controls) ---------
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", ""))
-        # Work mounted (prefix moved to SCRIPT_NAME) and unmounted alike.
-        path = path.split("/_local/slack", 1)[-1].strip("/")
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        reply = self._route(method, path, environ)
-        headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body)))]
-        start_response(
-            f"{reply.status} {_REASONS.get(reply.status, 'OK')}", headers + reply.headers
-        )
-        return [reply.body]
-
-    def _route(self, method: str, path: str, environ: Environ) -> _Reply:
-        if path.startswith("api/") and method == "POST":
-            return self._api(path[4:], environ)
-        if path.startswith("webhook/") and method == "POST":
-            return self._webhook(path[8:], environ)
-        if path == "messages":
-            return self._messages_control(method, environ)
-        if path == "faults":
-            return self._faults_control(method, environ)
-        if path == "config":
-            return self._config_control(method, environ)
-        if path.startswith("api/"):
-            return _json_reply({"ok": False, "error": "invalid_request"}, 405)
-        return _json_reply({"message": f"unknown sink path: /{path}"}, 404)
+    def rules(self) -> list[Rule]:
+        """The Web API, webhooks and the sink's controls, relative to its prefix."""
+        return [
+            Rule("/api/<api_method>", methods=["POST"], endpoint=self._api),
+            Rule("/api/<api_method>", endpoint=_api_wrong_method),
+            Rule("/webhook/<path:hook_id>", methods=["POST"], endpoint=self._webhook),
+            Rule("/messages", methods=["GET", "DELETE"], endpoint=self._messages_control),
+            Rule("/faults", methods=["GET", "POST"], endpoint=self._faults_control),
+            Rule("/config", methods=["GET", "POST"], endpoint=self._config_control),
+        ]
 
     # --- faults ----------------------------------------------------------------------------
 
-    def _injected_fault(self, webhook: bool) -> _Reply | None:
+    def _injected_fault(self, webhook: bool) -> Response | None:
         """Consume one rate-limit or outage answer if a fault is switched on."""
         with self._lock:
             self.requests += 1
@@ -196,34 +171,33 @@ class SlackSink:
             if f.rate_limit_count != 0:
                 if f.rate_limit_count is not None:
                     f.rate_limit_count -= 1
-                headers = [("Retry-After", str(f.retry_after))]
+                headers = {"Retry-After": str(f.retry_after)}
                 if webhook:
-                    return _Reply(429, b"rate_limited", "text/html; charset=utf-8", headers)
-                body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
-                return _Reply(429, body, headers=headers)
+                    return _text_reply("rate_limited", 429, headers)
+                return json_response({"ok": False, "error": "ratelimited"}, 429, headers)
         return None
 
     # --- Web API ---------------------------------------------------------------------------
 
-    def _api(self, api_method: str, environ: Environ) -> _Reply:
+    def _api(self, request: Request, api_method: str) -> Response:
         fault = self._injected_fault(webhook=False)
         if fault is not None:
             return fault
         try:
-            args = _read_args(environ)
+            args = _read_args(request)
         except ValueError:
-            return _json_reply({"ok": False, "error": "invalid_json"})
-        auth_error = self._check_token(environ, args)
+            return json_response({"ok": False, "error": "invalid_json"})
+        auth_error = self._check_token(request, args)
         if auth_error:
-            return _json_reply({"ok": False, "error": auth_error})
+            return json_response({"ok": False, "error": auth_error})
         if api_method == "auth.test":
-            return _json_reply(_AUTH_TEST)
+            return json_response(_AUTH_TEST)
         if api_method == "chat.postMessage":
-            return _json_reply(self._post_message(args))
-        return _json_reply({"ok": False, "error": "unknown_method"})
+            return json_response(self._post_message(args))
+        return json_response({"ok": False, "error": "unknown_method"})
 
-    def _check_token(self, environ: Environ, args: Mapping[str, Any]) -> str | None:
-        header = str(environ.get("HTTP_AUTHORIZATION", ""))
+    def _check_token(self, request: Request, args: Mapping[str, Any]) -> str | None:
+        header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         token = token or str(args.get("token") or "")
         if not token:
@@ -295,14 +269,14 @@ class SlackSink:
 
     # --- incoming webhooks -----------------------------------------------------------------
 
-    def _webhook(self, hook_id: str, environ: Environ) -> _Reply:
+    def _webhook(self, request: Request, hook_id: str) -> Response:
         fault = self._injected_fault(webhook=True)
         if fault is not None:
             return fault
         if not hook_id or (self.webhooks is not None and hook_id not in self.webhooks):
             return _text_reply("no_service", 404)
         try:
-            args = _read_args(environ, form_payload=True)
+            args = _read_args(request, form_payload=True)
         except ValueError:
             return _text_reply("invalid_payload", 400)
         problem = _check_content(args)
@@ -317,19 +291,17 @@ class SlackSink:
 
     # --- control ---------------------------------------------------------------------------
 
-    def _messages_control(self, method: str, environ: Environ) -> _Reply:
-        if method == "DELETE":
+    def _messages_control(self, request: Request) -> Response:
+        if request.method == "DELETE":
             with self._lock:
                 self._messages.clear()
-            return _json_reply({"messages": []})
-        query = parse_qs(str(environ.get("QUERY_STRING", "")))
-        channel = query["channel"][0] if query.get("channel") else None
-        return _json_reply({"messages": self.messages(channel)})
+            return json_response({"messages": []})
+        return json_response({"messages": self.messages(request.args.get("channel") or None)})
 
-    def _faults_control(self, method: str, environ: Environ) -> _Reply:
-        if method == "POST":
+    def _faults_control(self, request: Request) -> Response:
+        if request.method == "POST":
             try:
-                body = _read_json(environ)
+                body = json_body(request)
                 rate = body.get("rate_limit") or {}
                 outage = body.get("outage") or {}
                 self.set_faults(
@@ -339,20 +311,20 @@ class SlackSink:
                     outage_count=outage.get("count"),
                 )
             except (ValueError, TypeError, AttributeError) as exc:
-                return _json_reply({"message": f"bad faults body: {exc}"}, 400)
-        return _json_reply(self.faults.to_dict())
+                return json_response({"error": f"bad faults body: {exc}"}, 400)
+        return json_response(self.faults.to_dict())
 
-    def _config_control(self, method: str, environ: Environ) -> _Reply:
-        if method == "POST":
+    def _config_control(self, request: Request) -> Response:
+        if request.method == "POST":
             try:
-                body = _read_json(environ)
+                body = json_body(request)
                 self.configure(
                     **{k: body[k] for k in ("tokens", "channels", "webhooks") if k in body}
                 )
             except (ValueError, TypeError, AttributeError) as exc:
-                return _json_reply({"message": f"bad config body: {exc}"}, 400)
+                return json_response({"error": f"bad config body: {exc}"}, 400)
         # Tokens are secrets: report how many, never which.
-        return _json_reply(
+        return json_response(
             {
                 "tokens": None if self.tokens is None else len(self.tokens),
                 "channels": self.channels,
@@ -374,46 +346,19 @@ _AUTH_TEST = {
     "is_enterprise_install": False,
 }
 
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
+
+def _api_wrong_method(request: Request, api_method: str) -> Response:
+    return json_response({"ok": False, "error": "invalid_request"}, 405)
 
 
-def _read_body(environ: Environ) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    return stream.read(length) if stream is not None and length > 0 else b""
-
-
-def _read_json(environ: Environ) -> dict[str, Any]:
-    raw = _read_body(environ)
-    data = json.loads(raw) if raw.strip() else {}
-    if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
-    return data
-
-
-def _read_args(environ: Environ, form_payload: bool = False) -> dict[str, Any]:
+def _read_args(request: Request, form_payload: bool = False) -> dict[str, Any]:
     """Arguments from a JSON body, a form body or the query string, as Slack accepts them.
 
     Webhooks also accept a form field ``payload`` holding the JSON message.
     """
-    ctype = str(environ.get("CONTENT_TYPE", "")).lower()
-    raw = _read_body(environ)
-    args: dict[str, Any] = {
-        k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()
-    }
+    ctype = (request.content_type or "").lower()
+    raw = request.get_data(cache=True)
+    args: dict[str, Any] = {k: request.args[k] for k in request.args}
     if "json" in ctype:
         data = json.loads(raw or b"{}")
         if not isinstance(data, dict):
@@ -481,11 +426,3 @@ def _block_errors(blocks: list[Any]) -> list[str]:
                 f"must be less than {limit + 1} characters [json-pointer:{pointer}/text/text]"
             )
     return errors
-
-
-def install(server: Any) -> None:
-    """LocalServer extension: mount the sink at ``/_local/slack`` (``server.slack_sink``)."""
-    sink = SlackSink()
-    server.register_local_app("slack", sink)
-    server.app.control.reset_hooks.append(sink.reset)
-    server.slack_sink = sink

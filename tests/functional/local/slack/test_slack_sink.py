@@ -1,4 +1,5 @@
-"""The Slack sink, driven over loopback HTTP by the real slack_sdk clients."""
+"""The Slack sink, driven over loopback HTTP by the real slack_sdk clients (routed as the
+local server routes it, under ``/_local/slack``)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
+from werkzeug.routing import Submount
 from werkzeug.serving import make_server
 
-from macie_notify.local.slack_sink import SlackSink
+from macie_notify.local.controls import ControlApp
+from macie_notify.local.slack.sink import SlackSink
 
 TOKEN = "xoxb-1111-2222-abcdef"
 
@@ -24,7 +27,8 @@ TOKEN = "xoxb-1111-2222-abcdef"
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[SlackSink, str]]:
     sink = SlackSink()
-    server = make_server("127.0.0.1", 0, sink, threaded=True)
+    app = ControlApp([Submount("/_local/slack", sink.rules())])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -8,9 +8,9 @@ matching is incomplete, so the local server routes Macie's events itself:
    empty ``resources``, ``detail`` = the finding as GetFindings returns it;
    https://docs.aws.amazon.com/macie/latest/user/findings-publish-event-schemas.html).
 2. Every ENABLED rule on the account's default bus whose pattern matches
-   (:mod:`macie_notify.local.patterns`) gets the event.
+   (:mod:`macie_notify.local.events.patterns`) gets the event.
 3. Each target receives it, transformed by ``Input`` / ``InputPath`` when set:
-   Lambda targets through :class:`~macie_notify.local.lambda_runner.LambdaRunner`'s
+   Lambda targets through :class:`~macie_notify.local.lambda_.runner.LambdaRunner`'s
    asynchronous invocation (EventBridge's part ends when Lambda accepts the event; the
    function's own retries and dead-letter handling follow), SQS targets by SendMessage,
    CloudWatch Logs targets by PutLogEvents.
@@ -25,6 +25,7 @@ attributes.
 
 Delivery never runs on the API request thread: :class:`EventRouter` owns one worker
 thread and a small pool for Lambda invocations, all joined by :meth:`EventRouter.stop`.
+The clock and the sleep between retries are injected, so tests never wait.
 """
 
 from __future__ import annotations
@@ -38,26 +39,17 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from macie_notify.local.control import json_reply
-from macie_notify.local.lambda_runner import FunctionSpec, LambdaRunner
-from macie_notify.local.patterns import EventPattern, InvalidEventPattern, parse_pattern
+from macie_notify.local.events.patterns import EventPattern, InvalidEventPattern, parse_pattern
+from macie_notify.local.events.rules import RuleInfo, TargetError, TargetInfo
+from macie_notify.local.lambda_.runner import FunctionSpec, LambdaRunner
+from macie_notify.local.retries import retry_with_max_age
 
-__all__ = [
-    "EventRouter",
-    "Resources",
-    "RuleInfo",
-    "TargetError",
-    "TargetInfo",
-    "macie_event",
-]
+__all__ = ["Delivery", "EventRouter", "Resources", "macie_event", "transform_input"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_RETRY_ATTEMPTS = 185
-DEFAULT_EVENT_AGE_S = 86_400
 
 
 def macie_event(
@@ -79,53 +71,6 @@ def macie_event(
         "resources": [],
         "detail": dict(finding),
     }
-
-
-@dataclass(frozen=True)
-class TargetInfo:
-    """One PutTargets entry, in the API's shape."""
-
-    id: str
-    arn: str
-    input: str | None = None
-    input_path: str | None = None
-    input_transformer: Mapping[str, Any] | None = None
-    max_retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
-    max_event_age_s: int = DEFAULT_EVENT_AGE_S
-    dead_letter_arn: str | None = None
-
-    @classmethod
-    def from_api(cls, target: Mapping[str, Any]) -> TargetInfo:
-        retry = target.get("RetryPolicy") or {}
-        return cls(
-            id=str(target["Id"]),
-            arn=str(target["Arn"]),
-            input=target.get("Input"),
-            input_path=target.get("InputPath"),
-            input_transformer=target.get("InputTransformer"),
-            max_retry_attempts=int(retry.get("MaximumRetryAttempts", DEFAULT_RETRY_ATTEMPTS)),
-            max_event_age_s=int(retry.get("MaximumEventAgeInSeconds", DEFAULT_EVENT_AGE_S)),
-            dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
-        )
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    name: str
-    arn: str
-    pattern: str | None
-    state: str = "ENABLED"
-    targets: tuple[TargetInfo, ...] = ()
-
-
-class TargetError(Exception):
-    """A delivery failed; ``retriable`` False sends it straight to the dead-letter queue."""
-
-    def __init__(self, code: str, message: str, retriable: bool = True) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.retriable = retriable
 
 
 class Resources(Protocol):
@@ -179,7 +124,7 @@ class _Work:
     event: dict[str, Any]
     account_id: str
     region: str
-    received: float = field(default_factory=time.time)
+    received: float  # the router's clock when the event was published
 
 
 _STOP = object()
@@ -213,6 +158,8 @@ class EventRouter:
         self._worker: threading.Thread | None = None
         self._patterns: dict[str, tuple[str | None, EventPattern | None]] = {}
         self._start_lock = threading.Lock()
+        # Notified whenever an event or a Lambda invocation finishes (drain waits on it).
+        self._idle = threading.Condition(self._lock)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -237,27 +184,25 @@ class EventRouter:
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every queued event and Lambda invocation is done (tests, controls)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                busy = self._queue.unfinished_tasks > 0 or bool(self._pending_lambda)
-            if not busy:
-                return True
-            time.sleep(0.01)
-        return False
+        with self._idle:
+            return self._idle.wait_for(self._is_idle, timeout)
+
+    def _is_idle(self) -> bool:
+        return self._queue.unfinished_tasks == 0 and not self._pending_lambda
 
     # --- input -----------------------------------------------------------------------------
 
     def on_finding(self, finding: dict[str, Any], account_id: str, region: str) -> None:
         """The macie2 backends' listener: publish a new or updated finding."""
-        self.publish(macie_event(finding, account_id, region), account_id, region)
+        now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
+        self.publish(macie_event(finding, account_id, region, now), account_id, region)
 
     def publish(self, event: dict[str, Any], account_id: str, region: str) -> None:
         # The worker starts with the first event, so an unused server owns no thread.
         with self._start_lock:
             if self._worker is None:
                 self.start()
-        self._queue.put(_Work(event, account_id, region))
+        self._queue.put(_Work(event, account_id, region, self.clock()))
 
     def deliveries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -280,7 +225,9 @@ class EventRouter:
             except Exception:  # a bad rule or target must not kill the worker
                 log.exception("event delivery failed")
             finally:
-                self._queue.task_done()
+                with self._idle:
+                    self._queue.task_done()
+                    self._idle.notify_all()
 
     def _route(self, work: _Work) -> None:
         for rule in self.resources.rules(work.account_id, work.region):
@@ -320,23 +267,31 @@ class EventRouter:
         except ValueError as exc:
             self._fail(work, rule, target, delivery, TargetError("InvalidInput", str(exc), False))
             return
-        error: TargetError | None = None
-        for attempt in range(target.max_retry_attempts + 1):
-            if attempt:
-                self.sleep(self.backoff[min(attempt, len(self.backoff)) - 1])
-                if self.clock() - work.received > target.max_event_age_s:
-                    break
-            delivery.attempts = attempt + 1
+        errors: list[TargetError] = []  # the latest attempt's error, when it failed
+
+        def attempt(number: int) -> bool:
+            delivery.attempts = number + 1
+            errors.clear()
             try:
                 self._send(rule, target, payload, delivery)
-                self._record(delivery)
-                return
             except TargetError as exc:
-                error = exc
-                if not exc.retriable:
-                    break
-        assert error is not None
-        self._fail(work, rule, target, delivery, error)
+                errors.append(exc)
+                return not exc.retriable  # a non-retriable error ends the attempts
+            return True
+
+        retry_with_max_age(
+            attempt,
+            retries=target.max_retry_attempts,
+            max_age_s=target.max_event_age_s,
+            received=work.received,
+            delays=self.backoff,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+        if errors:
+            self._fail(work, rule, target, delivery, errors[-1])
+        else:
+            self._record(delivery)
 
     def _send(self, rule: RuleInfo, target: TargetInfo, payload: str, delivery: Delivery) -> None:
         service = target.arn.split(":")[2] if target.arn.count(":") >= 5 else ""
@@ -375,9 +330,10 @@ class EventRouter:
             self._pending_lambda.add(future)
 
         def done(f: Future[Any]) -> None:
-            with self._lock:
+            with self._idle:
                 self._pending_lambda.discard(f)
                 delivery.lambda_outcome = None if f.exception() else f.result()
+                self._idle.notify_all()
 
         future.add_done_callback(done)
 
@@ -433,71 +389,3 @@ def json_path(event: Mapping[str, Any], path: str) -> Any:
             return None
         value = value[part]
     return value
-
-
-# --- wiring into the local server ----------------------------------------------------------
-
-
-class EventsControl:
-    """``/_local/events``: ``GET deliveries``, ``POST drain`` (wait for in-flight deliveries)."""
-
-    def __init__(self, router: EventRouter) -> None:
-        self.router = router
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        path = str(environ.get("PATH_INFO", "")).strip("/")
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        status = 404
-        payload: dict[str, Any] = {"error": f"no events control {method} /{path}"}
-        if (method, path) == ("GET", "deliveries"):
-            status, payload = 200, {"deliveries": self.router.deliveries()}
-        elif (method, path) == ("POST", "drain"):
-            done = self.router.drain(float(_query(environ).get("timeout", "60")))
-            status, payload = (200 if done else 504), {"drained": done}
-        return json_reply(start_response, status, payload)
-
-
-def _query(environ: Mapping[str, Any]) -> dict[str, str]:
-    from urllib.parse import parse_qs
-
-    return {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
-
-
-def install(server: Any) -> None:
-    """LocalServer extension: publish every finding the macie2 emulator creates.
-
-    Sets ``server.event_router``; Lambda targets run with ``AWS_ENDPOINT_URL`` = the server
-    and, when the Slack sink is installed, ``SLACK_API_URL`` = its Web API.
-    """
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from macie_notify.local.moto_resources import MotoResources
-
-    resources = MotoResources()
-    cache = Path(tempfile.mkdtemp(prefix="macie-notify-lambda-"))
-
-    def slack_api_url() -> str | None:
-        if getattr(server, "slack_sink", None) is None:
-            return None
-        return f"{server.endpoint_url}/_local/slack/api/"
-
-    runner = LambdaRunner(
-        cache,
-        endpoint_url=lambda: str(server.endpoint_url),
-        slack_api_url=slack_api_url,
-        queues=resources,
-        logs=resources,
-    )
-    router = EventRouter(resources, runner)
-    server.macie2_backends.add_listener(router.on_finding)
-    server.register_local_app("events", EventsControl(router))
-    server.app.control.reset_hooks.append(router.reset)
-
-    def stop() -> None:
-        router.stop()
-        shutil.rmtree(cache, ignore_errors=True)
-
-    server.on_stop.append(stop)
-    server.event_router = router

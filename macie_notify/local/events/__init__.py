@@ -1,0 +1,1 @@
+"""Local EventBridge: Macie's finding events, rule patterns and delivery to targets."""

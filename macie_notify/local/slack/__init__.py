@@ -1,0 +1,1 @@
+"""A Slack-compatible sink: the Web API and incoming webhooks, recording messages."""
