@@ -93,7 +93,9 @@ class AppContext:
             self.err.print(message, markup=False, highlight=False, soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        """A warning on stderr (shown even with --quiet)."""
+        """A warning on stderr, unless --quiet ("only errors and data")."""
+        if self.settings.quiet:
+            return
         self.err.print(
             f"Warning: {message}", markup=False, highlight=False, style="yellow", soft_wrap=True
         )

@@ -28,4 +28,19 @@ def init_cmd(app: AppContext, path: str | None, force: bool) -> None:
         click.echo(to_text({"path": target, "replaced": replaced}, app.settings.output), nl=False)
     if not app.settings.quiet:
         verb = "Replaced" if replaced else "Wrote"
-        click.echo(f"{verb} {target}: set stack.name, then run `macie-notify validate`.", err=True)
+        click.echo(
+            f"{verb} {target}: set stack.name, then run `{_validate_for(target)}`.", err=True
+        )
+
+
+def _validate_for(target: str) -> str:
+    """The validate command that reads ``target``: ``-c`` unless it is the default file."""
+    import os
+    import shlex
+
+    from macie_notify.cli.context import GlobalSettings
+
+    default = GlobalSettings.from_environ().config_path  # MACIE_NOTIFY_CONFIG, else ./...
+    if os.path.abspath(target) == os.path.abspath(default):
+        return "macie-notify validate"
+    return f"macie-notify validate -c {shlex.quote(target)}"

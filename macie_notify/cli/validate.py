@@ -28,8 +28,9 @@ def validate_cmd(app: AppContext) -> None:
         failure = {"valid": False, "source": path, "error": exc.message}
         _emit(app, {**failure, "problems": _problems(exc.problems)})
         raise
-    for warning in config.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    if not app.settings.quiet:  # -q: only errors and data (JSON keeps the warnings)
+        for warning in config.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     _emit(
         app,
         {

@@ -47,6 +47,8 @@ BUCKET_KEYS = (
     "force_destroy",
 )
 SAMPLES_KEYS = ("source", "prefix")
+# ./sample_data next to the config when it exists, else the sample data in the package.
+DEFAULT_SAMPLES_SOURCE = "sample_data"
 NOTIFICATIONS_KEYS = (
     "slack",
     "min_severity",
@@ -154,14 +156,16 @@ def _check_default_bucket_name(sec: Section, name: str | None, stack: StackConfi
 
 
 def read_samples(sec: Section, base_dir: str | None) -> SamplesConfig:
-    source = sec.string("source", "sample_data", _non_empty)
+    source = sec.string("source", DEFAULT_SAMPLES_SOURCE, _non_empty)
     prefix = sec.string("prefix", "samples/", rules.s3_prefix_problems)
-    # Text from loads() has no folder to be relative to: nothing to check there.
-    if source and base_dir is not None and not os.path.isdir(os.path.join(base_dir, source)):
+    # The default names the bundled sample data when there is no such folder (so `init`
+    # then `validate` is quiet anywhere); text from loads() has no folder to check against.
+    missing = base_dir is not None and not os.path.isdir(os.path.join(base_dir, source))
+    if source and source != DEFAULT_SAMPLES_SOURCE and missing:
         sec.issues.warn(
             sec.at("source"),
             sec.where("source"),
-            f"folder {source!r} does not exist (demo falls back to the bundled sample data)",
+            f"folder {source!r} does not exist (upload-samples needs it)",
         )
     return SamplesConfig(source=source, prefix=prefix)
 

@@ -789,7 +789,7 @@ def test_warnings_go_to_stderr_and_do_not_fail(
     assert out == ""
     assert (
         "Warning: samples.source (line 3): folder 'missing-folder' does not exist "
-        "(demo falls back to the bundled sample data)" in err
+        "(upload-samples needs it)" in err
     )
     assert "Warning: notifications.slack.token_store (line 5): the Slack secret" in err
 
@@ -830,16 +830,17 @@ def test_json_output_on_failure(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_yaml_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import yaml
 
-    code = run(_validate(tmp_path, STACK, "-o", "yaml", "-q"))
+    code = run(_validate(tmp_path, STACK + "samples: {source: elsewhere}\n", "-o", "yaml", "-q"))
     out, err = capsys.readouterr()
     assert code == 0
-    assert yaml.safe_load(out)["config"]["stack"] == {
+    doc = yaml.safe_load(out)
+    assert doc["config"]["stack"] == {
         "name": "macie-demo",
         "region": None,
         "tags": {},
     }
-    assert err.startswith("Warning: samples.source")  # -q keeps warnings, drops the summary
-    assert "is valid" not in err
+    assert [w["path"] for w in doc["warnings"]] == ["samples.source"]  # the data keeps it
+    assert err == ""  # -q: only errors and data, so neither the warning nor the summary
 
 
 def test_validate_imports_neither_boto3_nor_rich_nor_moto(tmp_path: Path) -> None:

@@ -23,7 +23,14 @@ def test_info_is_not_cut_at_the_console_width() -> None:
     assert buffer.getvalue() == LONG.strip() + "\n"
 
 
-def test_warn_is_not_cut_and_survives_quiet() -> None:
-    app, buffer = _app(quiet=True)
+def test_warn_is_not_cut() -> None:
+    app, buffer = _app()
     app.warn(LONG.strip())
     assert buffer.getvalue() == f"Warning: {LONG.strip()}\n"
+
+
+def test_quiet_silences_warnings() -> None:
+    # -q is "only errors and data": a warning is neither.
+    app, buffer = _app(quiet=True)
+    app.warn(LONG.strip())
+    assert buffer.getvalue() == ""
