@@ -21,7 +21,8 @@ __all__ = ["DUMMY_ENV", "LocalServer"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from macie_notify.local import server
+        import importlib
 
-        return getattr(server, name)
+        module = importlib.import_module("macie_notify.local.server")
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

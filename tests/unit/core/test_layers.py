@@ -119,3 +119,147 @@ def test_notifier_uses_only_relative_imports() -> None:
             continue
         text = path.read_text(encoding="utf-8")
         assert "macie_notify" not in text, f"{module} names macie_notify"
+
+
+# --- import circles --------------------------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _import_graph(typing_too: bool) -> dict[str, set[str]]:
+    """module -> the macie_notify modules it imports (function-level imports included).
+
+    ``from a import b`` points at ``a.b`` when that is a module, else at ``a``.
+    ``if TYPE_CHECKING:`` blocks never run; they count only with ``typing_too``.
+    """
+    paths = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        skipped: set[int] = set()
+        if not typing_too:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.If) and _is_type_checking(node.test):
+                    skipped |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+        edges: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in skipped:
+                continue
+            if isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names if a.name in paths}
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - max(node.level - 1, 0)]
+                target = ".".join([*base, node.module] if node.module else base)
+                target = target if node.level else (node.module or "")
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    edges.add(sub if sub in paths else target)
+        graph[name] = {e for e in edges if e in paths and e != name}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = stack[stack.index(node) :]
+            del stack[stack.index(node) :]
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circle_anywhere() -> None:
+    # A lazy import inside a function still closes a circle: it only hides it until run.
+    assert _circles(_import_graph(typing_too=False)) == []
+
+
+def test_no_import_circle_in_local_even_for_type_checking() -> None:
+    local = {
+        name: {e for e in edges if e.startswith("macie_notify.local")}
+        for name, edges in _import_graph(typing_too=True).items()
+        if name.startswith("macie_notify.local")
+    }
+    assert _circles(local) == []
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+
+
+# --- the local AWS's parts keep to themselves -----------------------------------------------
+
+LOCAL = PACKAGE / "local"
+# Private by the standard library's own naming, public by its documentation.
+_STDLIB_PRIVATE_API = {"os._exit"}
+
+
+def _local_modules() -> list[Path]:
+    return sorted(LOCAL.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", _local_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_local_parts_reach_no_private_state(path: Path) -> None:
+    """Parts talk through what they export: no ``other._attr``, no ``import _name``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            if node.attr.startswith("__") or ast.unparse(node) in _STDLIB_PRIVATE_API:
+                continue
+            owner = node.value
+            assert isinstance(owner, ast.Name) and owner.id in ("self", "cls"), (
+                f"{path.name}:{node.lineno} reaches {ast.unparse(node)}"
+            )
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("macie_notify"):
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            assert not private, f"{path.name}:{node.lineno} imports private {private}"
+
+
+@pytest.mark.parametrize("path", _local_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_local_parts_are_wired_explicitly(path: Path) -> None:
+    """No self-registration hooks, no looking parts up by name on the server."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            assert node.name != "install", f"{path.name}:{node.lineno} defines install()"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in ("getattr", "setattr", "hasattr") and node.args:
+                target = ast.unparse(node.args[0])
+                assert "server" not in target and "app" != target, (
+                    f"{path.name}:{node.lineno} looks up {ast.unparse(node)}"
+                )
+
+
+def test_the_private_state_check_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(router):\n    return router._queue\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match=r"reaches router\._queue"):
+        test_local_parts_reach_no_private_state(bad)
