@@ -38,6 +38,13 @@ class Rule:
     separator-laden digit shapes cost Hyperscan more to compile than ``re`` spends scanning
     such a buffer: those rules say False and are then scanned with ``re`` alone."""
 
+    def __post_init__(self) -> None:
+        # Word processors and PDF text use the typographic apostrophe ("driver’s licence",
+        # "carte nationale d’identité"): each keyword with "'" also matches with "’".
+        extra = tuple(k.replace("'", "\u2019") for k in self.keywords if "'" in k)
+        if extra:
+            object.__setattr__(self, "keywords", (*self.keywords, *extra))
+
     @property
     def reports(self) -> tuple[str, ...]:
         return self.ids or (self.name,)

@@ -51,3 +51,9 @@ def test_local_language_keywords(scan) -> None:
     }
     for ident, text in cases.items():
         assert ident in scan(text, ids=[ident]).managed, text
+
+
+def test_typographic_apostrophe_in_keywords(scan) -> None:
+    # Word and PDF text write "driver’s licence" with U+2019.
+    text = "Driver’s licence: MORGA753116SM9IJ"
+    assert "UK_DRIVERS_LICENSE" in scan(text, ids=["UK_DRIVERS_LICENSE"]).managed
