@@ -17,6 +17,7 @@ from macie_notify.detect.custom import (
     DEFAULT_MATCH_DISTANCE,
     CompiledCustom,
     CustomIdentifierSpec,
+    MatchTimeout,
 )
 from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems
 from macie_notify.local.macie2.exceptions import ValidationException
@@ -51,9 +52,14 @@ def count_matches(
     )
     compiled = CompiledCustom.build(spec)
     count = 0
-    for match in compiled.pattern.finditer(text):
-        if match.end() == match.start() or compiled.ignored(match.group(0)):
-            continue
-        if compiled.keyword_before(text, match.start(), match.end()):
-            count += 1
+    try:
+        # Time-limited and without the GIL: a backtracking pattern cannot starve the
+        # server's other requests.
+        for match in compiled.finditer(text):
+            if match.end() == match.start() or compiled.ignored(match.group(0)):
+                continue
+            if compiled.keyword_before(text, match.start(), match.end()):
+                count += 1
+    except MatchTimeout as exc:
+        raise ValidationException(f"The regex isn't valid: {exc}.") from None
     return count

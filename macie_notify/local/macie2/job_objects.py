@@ -7,7 +7,6 @@ API (https://docs.aws.amazon.com/macie/latest/APIReference/findings-describe.htm
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from macie_notify.render import iso8601
 
 __all__ = [
     "S3Object",
+    "affected_resources",
     "bucket_details",
     "bucket_tags",
     "custom_arns",
@@ -90,23 +90,11 @@ def custom_arns(result: dict[str, Any], arns: Mapping[str, str]) -> dict[str, An
     return result
 
 
-def finding_doc(
-    job: Mapping[str, Any],
-    obj: S3Object,
-    bucket: Mapping[str, Any],
-    got: Mapping[str, Any],
-    result: Any,
-    account_id: str,
-    region: str,
-    classification: dict[str, Any] | None = None,
+def affected_resources(
+    obj: S3Object, bucket: Mapping[str, Any], got: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """One sensitive-data finding (the Finding shape) for one object."""
+    """``resourcesAffected`` for one analysed object (findings and detailed results)."""
     extension = obj.key.rsplit(".", 1)[-1] if "." in obj.key.rsplit("/", 1)[-1] else ""
-    severity = str(result.severity)
-    location = (
-        f"s3://[export-config-not-set]/AWSLogs/{account_id}/Macie/{region}/"
-        f"{job['jobId']}/{account_id}/{uuid.uuid4()}.jsonl.gz"
-    )
     default = bucket.get("defaultServerSideEncryption") or {}
     # S3 encrypts every new object with the bucket's default (SSE-S3 unless configured).
     encryption = got.get("ServerSideEncryption") or default.get("encryptionType") or "AES256"
@@ -114,6 +102,34 @@ def finding_doc(
         default.get("kmsMasterKeyId") if encryption.startswith("aws:kms") else None
     )
     public = (bucket.get("publicAccess") or {}).get("effectivePermission") == "PUBLIC"
+    return {
+        "s3Bucket": dict(bucket),
+        "s3Object": {
+            "bucketArn": f"arn:aws:s3:::{obj.bucket}",
+            "eTag": obj.etag,
+            "extension": extension,
+            "key": obj.key,
+            "lastModified": iso8601(obj.last_modified),
+            "path": f"{obj.bucket}/{obj.key}",
+            "publicAccess": public,
+            "serverSideEncryption": {"encryptionType": encryption, "kmsMasterKeyId": kms_key},
+            "size": obj.size,
+            "storageClass": obj.storage_class,
+            "tags": obj.tags,
+            "versionId": got.get("VersionId"),
+        },
+    }
+
+
+def finding_doc(
+    job: Mapping[str, Any],
+    resources: Mapping[str, Any],
+    result: Any,
+    classification: Mapping[str, Any],
+    location: str,
+) -> dict[str, Any]:
+    """One sensitive-data finding (the Finding shape) for an object with detections."""
+    severity = str(result.severity)
     return {
         "category": "CLASSIFICATION",
         "type": result.finding_type,
@@ -126,23 +142,7 @@ def finding_doc(
             "jobArn": job["jobArn"],
             "jobId": job["jobId"],
             "originType": "SENSITIVE_DATA_DISCOVERY_JOB",
-            "result": classification or result.classification_result(),
+            "result": dict(classification),
         },
-        "resourcesAffected": {
-            "s3Bucket": dict(bucket),
-            "s3Object": {
-                "bucketArn": f"arn:aws:s3:::{obj.bucket}",
-                "eTag": obj.etag,
-                "extension": extension,
-                "key": obj.key,
-                "lastModified": iso8601(obj.last_modified),
-                "path": f"{obj.bucket}/{obj.key}",
-                "publicAccess": public,
-                "serverSideEncryption": {"encryptionType": encryption, "kmsMasterKeyId": kms_key},
-                "size": obj.size,
-                "storageClass": obj.storage_class,
-                "tags": obj.tags,
-                "versionId": got.get("VersionId"),
-            },
-        },
+        "resourcesAffected": dict(resources),
     }

@@ -41,13 +41,19 @@ from macie_notify.local.macie2.allow_lists import mask
 from macie_notify.local.macie2.discovery import Scan
 from macie_notify.local.macie2.job_objects import (
     S3Object,
+    affected_resources,
     bucket_details,
     bucket_tags,
     custom_arns,
     finding_doc,
     list_objects,
 )
-from macie_notify.local.macie2.results import result_key, result_record, write_results
+from macie_notify.local.macie2.results import (
+    NOT_SET,
+    result_key,
+    result_record,
+    write_results,
+)
 from macie_notify.local.macie2.scoping import (
     bucket_selected,
     matches_scoping,
@@ -347,27 +353,15 @@ class JobRunner:
         sensitive = bool(
             result.has_findings and result.finding_type is not None and result.severity
         )
-        doc = finding_doc(
-            job,
-            obj,
-            bucket,
-            got,
-            result,
-            backend.account_id,
-            backend.region,
-            classification=classification,
-        )
-        location = None
+        resources = affected_resources(obj, bucket, got)
+        now = iso8601(dt.datetime.now(dt.timezone.utc))
+        folder = run.export or {"bucketName": NOT_SET.removeprefix("s3://")}
+        key = result_key(folder, backend.account_id, backend.region, job["jobId"])
+        location = f"{NOT_SET}/{key}"
         if run.export:
             # Every analysed object gets a result record, with or without sensitive data.
-            key = result_key(run.export, backend.account_id, backend.region, job["jobId"])
             record = result_record(
-                job,
-                backend.account_id,
-                backend.region,
-                iso8601(dt.datetime.now(dt.timezone.utc)),
-                doc["classificationDetails"]["result"],
-                doc["resourcesAffected"],
+                job, backend.account_id, backend.region, now, classification, resources
             )
             location = write_results(client, run.export, key, [record])
         backend.record_scan(
@@ -376,16 +370,14 @@ class JobRunner:
                 key=obj.key,
                 size=obj.size,
                 job_id=job["jobId"],
-                at=iso8601(dt.datetime.now(dt.timezone.utc)),
+                at=now,
                 detections=_detections(classification),
             )
         )
-        if not sensitive:
-            return
-        if location is not None:
-            doc["classificationDetails"]["detailedResultsLocation"] = location
-        with backend.transaction():
-            backend.findings.put(doc)
+        if sensitive:
+            doc = finding_doc(job, resources, result, classification, location)
+            with backend.transaction():
+                backend.findings.put(doc)
 
     def _log(self, backend: Any, job: Mapping[str, Any], kind: str, text: str) -> None:
         if self._logs is None:
