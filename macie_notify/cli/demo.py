@@ -164,6 +164,8 @@ def _not_delivered(report: DemoReport) -> Exception:
     return NotDelivered(
         f"{len(missing)} of {len(report.qualifying)} findings at or above "
         f"{report.min_severity} did not reach Slack, e.g. {first}{detail}",
+        # AWS CLI v1 (what the project installs) has no `aws logs tail`.
         hint="run again with --keep-running and read the function's log: "
-        f"aws logs tail /aws/lambda/{report.function}",
+        f"aws logs filter-log-events --log-group-name /aws/lambda/{report.function} "
+        "--query 'events[].message' --output text",
     )

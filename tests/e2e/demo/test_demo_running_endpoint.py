@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +17,25 @@ from macie_notify.cli.main import run
 from macie_notify.local import LocalServer
 
 pytestmark = pytest.mark.e2e
+
+
+def _aws_cli(server: LocalServer, command: str) -> str:
+    """Run an `aws ...` command line against the endpoint, as after the exports it prints."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(server.environment("eu-west-1"))
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_PAGER="")
+    argv = shlex.split(command)
+    assert argv[0] == "aws"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("aws")), *argv[1:]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @pytest.fixture
@@ -44,9 +67,13 @@ def test_refused_token_exits_1_then_a_second_run_reuses_everything(
     assert "invalid_auth" in lines[-2]  # the notifier's own log says why
     assert lines[-1] == (
         "Hint: run again with --keep-running and read the function's log: "
-        "aws logs tail /aws/lambda/macie-demo-notifier"
+        "aws logs filter-log-events --log-group-name /aws/lambda/macie-demo-notifier "
+        "--query 'events[].message' --output text"
     )
     assert "✓ local AWS (running) at " + server.endpoint_url in captured.err
+    # The hint's command works with the AWS CLI the project installs (v1: no `logs tail`).
+    logged = _aws_cli(server, lines[-1].split("log: ", 1)[1])
+    assert "invalid_auth" in logged
 
     server.slack_sink.configure(tokens=None)  # any xoxb- token again
     code = run(["demo", "--endpoint-url", server.endpoint_url, "-o", "json"])
