@@ -113,6 +113,11 @@ class _State:
     """Characters of the current line that precede the buffer (a line may span buffers)."""
     line_marks: list[tuple[int, int]] = field(default_factory=list)
     """(file offset, newlines from the buffer start) checkpoints, for occurrence lines."""
+    record_from: int = 0
+    """Matches starting before this offset are scanned (keeping the scan in step) but not
+    recorded: another worker records them (see :mod:`.chunks`)."""
+    stop: int | None = None
+    """Matches starting at or after this offset are left to the next chunk."""
 
 
 def _longest(pattern: str, flags: int) -> int:
@@ -236,10 +241,23 @@ class Engine:
         return Databases(hyperscan, [always, gated])
 
     # -- scanning --------------------------------------------------------------------------
-    def scan(self, pieces: Iterable[str], structure: Structure) -> Tally:
-        """Scan a stream of decoded text (any piece sizes); returns counts and occurrences."""
+    def scan(
+        self,
+        pieces: Iterable[str],
+        structure: Structure,
+        *,
+        record_from: int = 0,
+        stop: int | None = None,
+    ) -> Tally:
+        """Scan a stream of decoded text (any piece sizes); returns counts and occurrences.
+
+        ``record_from`` and ``stop`` scan a window of a larger text: only matches starting
+        in ``[record_from, stop)`` are recorded; the text before is context (keywords, and
+        the scan position of every pattern, as the full scan would have it) and the text
+        after ``stop`` (at least :data:`OVERLAP` characters) completes the last matches."""
         kws = len(self.keyword_matchers)
         st = _State(structure, Tally(), [0] * len(self.matchers), [[] for _ in range(kws)])
+        st.record_from, st.stop = record_from, stop
         parts: list[str] = []
         size = 0
         for piece in pieces:
@@ -254,11 +272,15 @@ class Engine:
                 st.column_before = drop - newline - 1 if newline >= 0 else st.column_before + drop
                 st.base += drop
                 parts, size = [buf[drop:]], len(buf) - drop
+        # The last buffer is final even in a window: ``stop`` bounds it, and the text after
+        # ``stop`` (OVERLAP characters, or fewer at the end of the file) completes matches.
         self._process("".join(parts), st, final=True)
         return st.tally
 
     def _process(self, buf: str, st: _State, *, final: bool) -> None:
         limit = len(buf) if final else len(buf) - OVERLAP
+        if st.stop is not None:
+            limit = max(0, min(limit, st.stop - st.base))
         if st.base == 0:
             st.structure.prepare(buf)
         ascii_only = buf.isascii()
@@ -333,6 +355,8 @@ class Engine:
 
     def record(self, m: _Matcher, buf: str, s: int, e: int, st: _State) -> None:
         assert m.accept is not None
+        if st.base + s < st.record_from:
+            return
         key = m.accept(buf, s, e, st)
         if key is None:
             return

@@ -10,7 +10,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from macie_notify.detect.custom import CustomIdentifierSpec
 from macie_notify.detect.engine import Engine
@@ -25,6 +25,10 @@ from macie_notify.detect.sources import (
     scan_stream,
     skipped,
 )
+
+if TYPE_CHECKING:
+    from macie_notify.detect.chunks import Chunk, ChunkResult
+    from macie_notify.detect.pool import ScanPool
 
 NOT_FOLLOWED = "SYMBOLIC_LINK_TO_FOLDER_NOT_FOLLOWED"
 """A symbolic link to a folder inside a scanned folder (following links could loop)."""
@@ -135,11 +139,30 @@ class Scanner:
                 if root == "-":  # read here, between the paths around it
                     for entry in self._entries(root, exclude, stdin):
                         yield from self.scan_entry(entry, stdin)
-                    continue
-                for entry, results in pool.map(_scan_entry, _walk(root, exclude)):
-                    if on_file is not None and entry.reason is None:
-                        on_file(entry.display, _size(entry.full))
-                    yield from results
+                else:
+                    yield from self._scan_root(pool, root, exclude, on_file)
+
+    def _scan_root(
+        self,
+        pool: ScanPool,
+        root: str,
+        exclude: Sequence[str],
+        on_file: Callable[[str, int], None] | None,
+    ) -> Iterator[FileResult]:
+        from macie_notify.detect.chunks import Chunk, ChunkResult, merge
+
+        parts: list[ChunkResult] = []
+        for task, done in pool.map(_scan_task, _tasks(_walk(root, exclude))):
+            if isinstance(done, ChunkResult):
+                parts.append(done)
+                if isinstance(task, Chunk) and task.end is not None:
+                    continue  # the file's last chunk is still to come
+                whole = merge(task.display, parts)
+                self._apply_severity(whole)
+                parts, done = [], [whole]
+            if on_file is not None and (isinstance(task, Chunk) or task.reason is None):
+                on_file(task.display, _size(task.full))
+            yield from done
 
     def _entries(
         self, root: str, exclude: Sequence[str], stdin: IO[bytes] | None
@@ -208,8 +231,26 @@ def _rebuild(
     return Scanner(selection, custom, use_hyperscan=hyperscan, limits=limits, pipe_wait=pipe_wait)
 
 
-def _scan_entry(scanner: Scanner, entry: Entry) -> tuple[Entry, list[FileResult]]:
-    return entry, scanner.scan_entry(entry)
+def _tasks(entries: Iterable[Entry]) -> Iterator[Entry | Chunk]:
+    """Files as they are, large plain-text files as their chunks."""
+    from macie_notify.detect.chunks import plan
+
+    for entry in entries:
+        chunks = plan(entry.display, entry.full) if entry.reason is None else None
+        if chunks is None:
+            yield entry
+        else:
+            yield from chunks
+
+
+def _scan_task(
+    scanner: Scanner, task: Entry | Chunk
+) -> tuple[Entry | Chunk, list[FileResult] | ChunkResult]:
+    if isinstance(task, Entry):
+        return task, scanner.scan_entry(task)
+    from macie_notify.detect.chunks import scan_chunk
+
+    return task, scan_chunk(scanner, task)
 
 
 def _open(path: str, pipe_wait: float) -> IO[bytes]:

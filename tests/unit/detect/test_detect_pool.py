@@ -1,0 +1,93 @@
+"""Worker processes give the results of one process: per file, and for large files cut
+into chunks (a value across a chunk boundary counted once, lines absolute)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from macie_notify.detect import CustomIdentifierSpec, FileResult, IdentifierSelection, Scanner
+from macie_notify.detect import chunks as chunks_module
+from macie_notify.detect.managed import LOCAL_IDENTIFIERS
+from macie_notify.detect.pool import ScanPool
+
+VALUES = [
+    "SSN: 536-22-8726",
+    "credit card 4539 1488 0000 0001",
+    "aws_secret_access_key=Zx8q1Rk2Lm3Np4Oq5Pr6Qs7Rt8Su9Tv0UwXyZa1B",
+    "phone (415) 867-5309",
+    "IBAN DE89 3704 0044 0532 0130 00",
+    "employee EMP-654321",
+    "café ünïcode 536-22-8726 ssn",
+]
+CUSTOM = (
+    CustomIdentifierSpec.from_api(
+        {"name": "employee-id", "regex": "EMP-[0-9]{6}", "keywords": ["employee"]}
+    ),
+)
+
+
+def text(size: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    words = "the of data record value customer order shipped invoice notes".split()
+    parts, total = [], 0
+    while total < size:
+        piece = rnd.choice(VALUES) if rnd.random() < 0.2 else " ".join(rnd.sample(words, 4))
+        piece += rnd.choice([" ", "\n", ", ", "\t", "\n\n"])
+        parts.append(piece)
+        total += len(piece)
+    return "".join(parts)
+
+
+def shape(results: list[FileResult]) -> list[Any]:
+    return [
+        (
+            r.path,
+            r.bytes,
+            r.status,
+            r.reason,
+            r.files,
+            {k: (d.count, d.occurrences) for k, d in r.managed.items()},
+            {k: (d.count, d.occurrences, d.severity) for k, d in r.custom.items()},
+        )
+        for r in results
+    ]
+
+
+@pytest.fixture(scope="module", params=["pure", "hyperscan"])
+def scanner(request: pytest.FixtureRequest) -> Scanner:
+    if request.param == "hyperscan":
+        pytest.importorskip("hyperscan")
+    selection = IdentifierSelection("INCLUDE", tuple(sorted(LOCAL_IDENTIFIERS)))
+    return Scanner(selection, CUSTOM, use_hyperscan=request.param == "hyperscan")
+
+
+def test_files_and_chunks_match_one_process(
+    scanner: Scanner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks so that a ~700 KB file has many boundaries, some inside values.
+    monkeypatch.setattr(chunks_module, "CHUNK_BYTES", 40_000)
+    (tmp_path / "big.log").write_text(text(700_000, 1), encoding="utf-8")
+    (tmp_path / "small.txt").write_text(text(5_000, 2), encoding="utf-8")
+    (tmp_path / "table.csv").write_text("name,ssn\n" + "a,536-22-8726\n" * 9000)
+    plan = chunks_module.plan("big.log", str(tmp_path / "big.log"))
+    assert plan is not None and len(plan) > 10
+    assert chunks_module.plan("table.csv", str(tmp_path / "table.csv")) is None  # CSV: whole
+    one = shape(list(scanner.scan_paths([str(tmp_path)], jobs=1)))
+    two = shape(list(scanner.scan_paths([str(tmp_path)], jobs=2)))
+    assert [r[0] for r in one] == ["big.log", "small.txt", "table.csv"]
+    assert two == one
+    big = one[0]
+    assert big[5]["USA_SOCIAL_SECURITY_NUMBER"][0] > 100  # the text really has detections
+
+
+def test_pool_scans_objects_for_jobs(scanner: Scanner) -> None:
+    """The API the local classification jobs use: one object in memory per future."""
+    data = [(f"k{i}", text(3_000, i).encode()) for i in range(6)]
+    with ScanPool(scanner, jobs=2) as pool:
+        futures = [pool.submit_bytes(body, name=key) for key, body in data]
+        pooled = [f.result() for f in futures]
+    assert shape(pooled) == shape([scanner.scan_bytes(body, name=key) for key, body in data])
