@@ -12,19 +12,31 @@ rules are those of https://docs.aws.amazon.com/macie/latest/user/cdis-options.ht
 * ``ignoreWords`` (case-sensitive): a match that contains one is dropped;
 * ``severityLevels``: the highest level whose ``occurrencesThreshold`` <= the count; fewer
   occurrences than the lowest threshold give no finding; none given means Medium.
+
+Matching time is bounded. Macie's engine never backtracks; Python's does, so a pattern
+such as ``\\d+\\d+\\d+\\d+X`` can run for hours on a long run of digits (the nested repeats
+that run for minutes on a short line are refused up front, :mod:`.backtracking`).
+:meth:`CompiledCustom.finditer` therefore matches with the ``regex`` package, the same
+syntax as ``re`` with a ``timeout`` and with the GIL released while it matches (``re``
+offers neither: a runaway ``re`` match cannot be stopped and freezes every other thread
+of the process). Past the budget it raises :class:`MatchTimeout`; callers report the
+text as not fully scanned, or the request as refused.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems
+from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems, translate
 from macie_notify.detect.managed import keyword_regex
 
 DEFAULT_MATCH_DISTANCE = 50
+MATCH_BUDGET_S = 1.0
+"""Default time for one identifier over one text (a TestCustomDataIdentifier sample)."""
 _SEVERITY_ORDER = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
 
@@ -102,6 +114,27 @@ class CustomIdentifierSpec:
         return best.severity if best else None
 
 
+class MatchTimeout(TimeoutError):
+    """A custom identifier's regex ran past its time budget on one text."""
+
+    def __init__(self, name: str, budget: float) -> None:
+        super().__init__(
+            f"custom data identifier {name!r}: matching took longer than {budget:g} s "
+            "(the regex backtracks too much on this text)"
+        )
+        self.name = name
+        self.budget = budget
+
+
+@functools.lru_cache(maxsize=512)
+def _bounded_pattern(regex: str) -> Any:
+    """``regex`` compiled by the ``regex`` package (imported on first use: scan only)."""
+    import regex as regex_package  # type: ignore[import-untyped]
+
+    python_pattern = translate(regex)[0]
+    return regex_package.compile(python_pattern, regex_package.ASCII | regex_package.VERSION0)
+
+
 @dataclass(frozen=True)
 class CompiledCustom:
     """A spec with its compiled regex and keyword pattern, ready for the engine."""
@@ -120,6 +153,27 @@ class CompiledCustom:
             keyword_re=keyword_regex(list(spec.keywords)),
             longest_keyword=max((len(k) for k in spec.keywords), default=0) + 4,
         )
+
+    def finditer(
+        self,
+        text: str,
+        pos: int = 0,
+        endpos: int | None = None,
+        *,
+        timeout: float = MATCH_BUDGET_S,
+    ) -> Iterator[re.Match[str]]:
+        """The regex's matches in ``text[pos:endpos]``, like ``pattern.finditer``, within
+        ``timeout`` seconds in all; :class:`MatchTimeout` past it.
+
+        Safe to call from any thread: the match runs without the GIL, so a slow pattern
+        holds one core, never the other threads.
+        """
+        pattern = _bounded_pattern(self.spec.regex)
+        end = len(text) if endpos is None else endpos
+        try:
+            yield from pattern.finditer(text, pos, end, concurrent=True, timeout=timeout)
+        except TimeoutError:
+            raise MatchTimeout(self.spec.name, timeout) from None
 
     def ignored(self, text: str) -> bool:
         return any(word in text for word in self.spec.ignore_words)

@@ -12,7 +12,9 @@ rule used here for the wildcard case. The bounded-repeat limit is not documented
 
 Two functions, shared by config validation, ``scan`` and the local Macie emulator:
 
-* :func:`regex_problems` lists every reason Macie (or this engine) would refuse a pattern;
+* :func:`regex_problems` lists every reason Macie (or this engine) would refuse a pattern,
+  including nested repeats that would make a backtracking engine run for minutes
+  (:mod:`.backtracking`);
 * :func:`compile_macie_regex` compiles an accepted pattern into a Python ``re.Pattern``,
   translating the PCRE-only syntax people write (``\\h``, ``\\z``, POSIX classes, ``\\Q..\\E``,
   ``(?i)`` in mid-pattern) to an equivalent Python form. Compiled with ``re.ASCII`` because
@@ -28,6 +30,8 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
+
+from macie_notify.detect.backtracking import backtracking_problems
 
 MAX_REGEX_LENGTH = 512
 """CreateCustomDataIdentifier ``regex``: at most 512 characters (API reference)."""
@@ -394,6 +398,7 @@ def regex_problems(pattern: str) -> list[str]:
             "regex can match empty text (e.g. a*b*a*); Macie refuses such patterns: "
             "require at least one character"
         )
+    problems.extend(backtracking_problems(python_pattern))
     return problems
 
 
