@@ -27,6 +27,8 @@ def event_from_file(stream: IO[str]) -> dict[str, Any]:
         data = json.load(stream)
     except ValueError as exc:
         raise UsageError(f"{stream.name} is not JSON: {exc}") from None
+    except RecursionError:  # json recurses once per [ or {: no finding is nested that deep
+        raise UsageError(f"{stream.name} is nested too deeply to be a finding") from None
     if isinstance(data, list):
         if len(data) != 1:
             raise UsageError(f"{stream.name} holds {len(data)} items; give one finding")
@@ -60,12 +62,19 @@ def fetch_finding_event(macie2: Any, finding_id: str) -> dict[str, Any]:
     return envelope(get_finding(macie2, finding_id))
 
 
+def _shown(value: object) -> str:
+    """A field of an unknown event for a one-line error: short text quoted, else its type."""
+    if value is None or (isinstance(value, str) and len(value) <= 80):
+        return repr(value)
+    return f"<{type(value).__name__}>"
+
+
 def finding_view(event: Mapping[str, Any]) -> MacieFindingEvent:
     """The notifier's read-only view of an event; a usage error when it is not a finding."""
     if not is_macie_finding_event(event):
-        source, kind = event.get("source"), event.get("detail-type")
+        source, kind = _shown(event.get("source")), _shown(event.get("detail-type"))
         raise UsageError(
-            f"not a Macie finding event (source {source!r}, detail-type {kind!r})",
+            f"not a Macie finding event (source {source}, detail-type {kind})",
             "give an EventBridge event with source aws.macie and detail-type 'Macie Finding', "
             "or a finding (as GetFindings returns it)",
         )

@@ -113,6 +113,27 @@ def test_preview_usage_errors(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "event.json is nested too deeply to be a finding"),
+        (
+            '{"source": ' + "[" * 500 + "]" * 500 + ', "detail-type": "' + "x" * 100 + '"}',
+            "not a Macie finding event (source <list>, detail-type <str>)",
+        ),
+    ],
+)
+def test_preview_of_a_deeply_nested_event_is_one_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(text, encoding="utf-8")
+    assert run(["notify", "preview", "--event", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == "Error: " + message.replace("event.json", str(path))
+    assert "Traceback" not in err and len(err) < 400
+
+
 def _app_with_stubbed_macie2(finding: dict[str, Any] | None) -> tuple[AppContext, Stubber]:
     session = boto3.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
