@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Invoke, all_findings, invoke_with, load_synthetic, make_app, without_nulls
+from findings_e2e import Run, all_findings, invoke_with, load_synthetic, make_app, without_nulls
 
 from macie_notify.local import LocalServer
 
@@ -35,7 +35,7 @@ def current(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in findings if not f["archived"]]
 
 
-def listed(invoke: Invoke, *args: str) -> list[dict[str, Any]]:
+def listed(invoke: Run, *args: str) -> list[dict[str, Any]]:
     result = invoke("findings", "list", "-o", "json", *args)
     assert result.exit_code == 0, result.output
     data: list[dict[str, Any]] = json.loads(result.stdout)
@@ -59,7 +59,7 @@ def data(server: LocalServer, macie: Any) -> list[dict[str, Any]]:
 
 
 def test_json_lists_every_current_finding_exactly_as_getfindings_returns_it(
-    invoke: Invoke, data: list[dict[str, Any]]
+    invoke: Run, data: list[dict[str, Any]]
 ) -> None:
     shown = listed(invoke)
     expected = newest_first(current(data))
@@ -69,14 +69,14 @@ def test_json_lists_every_current_finding_exactly_as_getfindings_returns_it(
     assert isinstance(shown[0]["createdAt"], str) and shown[0]["createdAt"].endswith("Z")
 
 
-def test_archived_lists_only_archived_findings(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_archived_lists_only_archived_findings(invoke: Run, data: list[dict[str, Any]]) -> None:
     shown = listed(invoke, "--archived")
     assert ids(shown) == ids(newest_first([f for f in data if f["archived"]]))
     assert {f["resourcesAffected"]["s3Bucket"]["name"] for f in shown} == {"synthetic-bucket-03"}
 
 
 @pytest.mark.parametrize("minimum", ["Low", "Medium", "High"])
-def test_severity_is_a_minimum(invoke: Invoke, data: list[dict[str, Any]], minimum: str) -> None:
+def test_severity_is_a_minimum(invoke: Run, data: list[dict[str, Any]], minimum: str) -> None:
     shown = listed(invoke, "--severity", minimum.upper())
     expected = [
         f
@@ -104,34 +104,34 @@ def test_severity_is_a_minimum(invoke: Invoke, data: list[dict[str, Any]], minim
     ],
 )
 def test_type_takes_types_and_prefixes(
-    invoke: Invoke, data: list[dict[str, Any]], args: list[str], wanted: Any
+    invoke: Run, data: list[dict[str, Any]], args: list[str], wanted: Any
 ) -> None:
     shown = listed(invoke, *args)
     assert ids(shown) == ids(newest_first([f for f in current(data) if wanted(f["type"])]))
     assert shown
 
 
-def test_unknown_type_is_a_usage_error(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_unknown_type_is_a_usage_error(invoke: Run, data: list[dict[str, Any]]) -> None:
     result = invoke("findings", "list", "--type", "Policy:Nope")
     assert result.exit_code == 2
     assert "'Policy:Nope' is not a finding type or the start of one" in result.output
 
 
 @pytest.mark.parametrize("category", ["POLICY", "classification"])
-def test_category(invoke: Invoke, data: list[dict[str, Any]], category: str) -> None:
+def test_category(invoke: Run, data: list[dict[str, Any]], category: str) -> None:
     shown = listed(invoke, "--category", category)
     expected = [f for f in current(data) if f["category"] == category.upper()]
     assert ids(shown) == ids(newest_first(expected)) and shown
 
 
-def test_bucket_repeatable(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_bucket_repeatable(invoke: Run, data: list[dict[str, Any]]) -> None:
     shown = listed(invoke, "--bucket", "synthetic-bucket-01", "--bucket", "synthetic-bucket-07")
     names = ("synthetic-bucket-01", "synthetic-bucket-07")
     expected = [f for f in current(data) if f["resourcesAffected"]["s3Bucket"]["name"] in names]
     assert ids(shown) == ids(newest_first(expected)) and shown
 
 
-def test_job(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_job(invoke: Run, data: list[dict[str, Any]]) -> None:
     jobs = sorted(
         {
             f["classificationDetails"]["jobId"]
@@ -147,7 +147,7 @@ def test_job(invoke: Invoke, data: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.parametrize("since", ["7d", "ISO"])
-def test_since_is_on_updated_at(invoke: Invoke, data: list[dict[str, Any]], since: str) -> None:
+def test_since_is_on_updated_at(invoke: Run, data: list[dict[str, Any]], since: str) -> None:
     cutoff = datetime.now(timezone.utc) - timedelta(days=7)
     arg = since if since != "ISO" else cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
     shown = listed(invoke, "--since", arg)
@@ -162,7 +162,7 @@ def test_since_is_on_updated_at(invoke: Invoke, data: list[dict[str, Any]], sinc
     assert 0 < len(shown) < len(current(data))
 
 
-def test_bad_since_is_a_usage_error(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_bad_since_is_a_usage_error(invoke: Run, data: list[dict[str, Any]]) -> None:
     result = invoke("findings", "list", "--since", "yesterday")
     assert result.exit_code == 2
     assert "'yesterday' is neither a duration (30m, 24h, 7d) nor an ISO 8601 time" in result.output
@@ -194,7 +194,7 @@ SORTS = {
 @pytest.mark.parametrize("order", ["asc", "desc"])
 @pytest.mark.parametrize("name", sorted(SORTS))
 def test_every_sort_in_both_orders(
-    invoke: Invoke, data: list[dict[str, Any]], name: str, order: str
+    invoke: Run, data: list[dict[str, Any]], name: str, order: str
 ) -> None:
     shown = listed(invoke, "--sort", f"{name}:{order}", "--severity", "High")
     key = SORTS[name]
@@ -208,27 +208,27 @@ def test_every_sort_in_both_orders(
     assert ids(shown) == ids(present + missing)
 
 
-def test_limit_takes_the_first_ones(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_limit_takes_the_first_ones(invoke: Run, data: list[dict[str, Any]]) -> None:
     shown = listed(invoke, "--limit", "73", "--sort", "created:asc")
     expected = sorted(current(data), key=lambda f: (f["createdAt"], f["id"]))[:73]
     assert ids(shown) == ids(expected)
 
 
-def test_yaml_is_the_same_data(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_yaml_is_the_same_data(invoke: Run, data: list[dict[str, Any]]) -> None:
     result = invoke("findings", "list", "-o", "yaml", "--severity", "High")
     assert result.exit_code == 0, result.output
     assert yaml.safe_load(result.stdout) == listed(invoke, "--severity", "High")
 
 
 def test_global_output_before_the_command(
-    server: LocalServer, invoke: Invoke, data: list[dict[str, Any]]
+    server: LocalServer, invoke: Run, data: list[dict[str, Any]]
 ) -> None:
     result = invoke("-o", "json", "findings", "list", "--limit", "5")
     assert result.exit_code == 0, result.output
     assert ids(json.loads(result.stdout)) == ids(newest_first(current(data)))[:5]
 
 
-def test_csv_has_flattened_key_columns(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_csv_has_flattened_key_columns(invoke: Run, data: list[dict[str, Any]]) -> None:
     result = invoke("findings", "list", "-o", "csv", "--category", "CLASSIFICATION")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -256,7 +256,10 @@ def test_csv_has_flattened_key_columns(invoke: Invoke, data: list[dict[str, Any]
 
 
 def test_table_shows_severity_type_resource_count_and_id(
-    server: LocalServer, invoke: Invoke, data: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    server: LocalServer,
+    invoke: Run,
+    data: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("COLUMNS", "250")
     result = invoke("findings", "list", "--limit", "3")
@@ -293,7 +296,7 @@ def test_table_shows_severity_type_resource_count_and_id(
 
 @pytest.mark.parametrize(("threshold", "code"), [("High", 3), ("Low", 3)])
 def test_fail_on_exits_3_when_a_finding_reaches_the_threshold(
-    invoke: Invoke, data: list[dict[str, Any]], threshold: str, code: int
+    invoke: Run, data: list[dict[str, Any]], threshold: str, code: int
 ) -> None:
     result = invoke("findings", "list", "-o", "json", "--fail-on", threshold)
     assert result.exit_code == code
@@ -306,7 +309,7 @@ def test_fail_on_exits_3_when_a_finding_reaches_the_threshold(
     assert len(json.loads(result.stdout)) == len(current(data))  # the data is still printed
 
 
-def test_fail_on_passes_when_nothing_reaches_it(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_fail_on_passes_when_nothing_reaches_it(invoke: Run, data: list[dict[str, Any]]) -> None:
     result = invoke(
         "findings",
         "list",
@@ -337,7 +340,7 @@ def test_large_query_is_partitioned_and_uses_ceil_n_over_50_get_findings(
     assert calls.count("ListFindings") > math.ceil(len(expected) / 50)
 
 
-def test_show_as_json_is_the_finding(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_show_as_json_is_the_finding(invoke: Run, data: list[dict[str, Any]]) -> None:
     finding = current(data)[0]
     result = invoke("findings", "show", finding["id"], "-o", "json")
     assert result.exit_code == 0, result.output
@@ -345,7 +348,7 @@ def test_show_as_json_is_the_finding(invoke: Invoke, data: list[dict[str, Any]])
 
 
 def test_show_reads_like_the_slack_message_plus_occurrences(
-    invoke: Invoke, data: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    invoke: Run, data: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     finding = next(f for f in current(data) if f["category"] == "CLASSIFICATION")
@@ -360,7 +363,7 @@ def test_show_reads_like_the_slack_message_plus_occurrences(
     assert detection["type"] in text
 
 
-def test_show_unknown_id(invoke: Invoke, data: list[dict[str, Any]]) -> None:
+def test_show_unknown_id(invoke: Run, data: list[dict[str, Any]]) -> None:
     result = invoke("findings", "show", "0" * 32)
     assert result.exit_code == 1
     assert f"Error: no finding {'0' * 32} in this account and Region" in result.stderr
@@ -375,7 +378,7 @@ GROUPS = {
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_stats_group_by(invoke: Invoke, data: list[dict[str, Any]], group: str) -> None:
+def test_stats_group_by(invoke: Run, data: list[dict[str, Any]], group: str) -> None:
     result = invoke("findings", "stats", "--group-by", group, "--severity", "Medium", "-o", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -388,7 +391,10 @@ def test_stats_group_by(invoke: Invoke, data: list[dict[str, Any]], group: str) 
 
 
 def test_reading_commands_need_no_config(
-    invoke: Invoke, data: list[dict[str, Any]], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    invoke: Run,
+    data: list[dict[str, Any]],
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no macie-notify.yaml here
     assert invoke("findings", "list", "--limit", "1", "-o", "json").exit_code == 0
