@@ -1,9 +1,13 @@
 """Throughput and memory of the local detection engine (`macie-notify scan`).
 
 Run:
-    python bench/scan.py                 # ~40 MB corpus: MB/s for Hyperscan, pure Python,
-                                         # and detect-secrets when installed (on PATH, or
-                                         # DETECT_SECRETS=/path/to/detect-secrets)
+    python bench/scan.py --mode cli      # end to end: `macie-notify scan` on the ~40 MB corpus,
+                                         # first run with a cold database cache, then warm,
+                                         # --jobs 1 / 2 / default and --engine pure; every
+                                         # run's JSON must be identical (target >= 100 MB/s)
+    python bench/scan.py                 # the engine alone, one core: MB/s for Hyperscan,
+                                         # pure Python, and detect-secrets when installed (on
+                                         # PATH, or DETECT_SECRETS=/path/to/detect-secrets)
     python bench/scan.py --mode rss      # a 1 GiB generated stream: peak RSS must stay < 200 MB
     python bench/scan.py --mode rss --size-mb 200 --engine pure
 
@@ -11,20 +15,22 @@ The corpus is deterministic (seeded) and written once under bench/.corpus/ (git-
 logs, CSV, JSON Lines, prose, source code and base64 blobs, with a synthetic sensitive value
 every 100 lines (about one per 8 KB; ``--every 20`` for a dense one, one per 1.6 KB).
 Every identifier the engine evaluates locally is selected ("the full
-identifier set"), plus the example config's custom identifier. Single core: one process,
-one thread. Target (issue 3): >= 100 MB/s with the fast path.
+identifier set"), plus the example config's custom identifier in the engine modes (the CLI
+mode runs without a config: every identifier the engine evaluates).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
 import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -179,9 +185,55 @@ def bench_rss(size_mb: int, engine: str) -> None:
         sys.exit(1)
 
 
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cli_run(paths: list[Path], args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (the CLI and its workers) and the JSON document."""
+    command = [sys.executable, "-m", "macie_notify", "scan", *map(str, paths), "-o", "json"]
+    cpu = _cpu_of_children()
+    start = time.perf_counter()
+    proc = subprocess.run(command + args, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - start
+    cpu = _cpu_of_children() - cpu
+    if proc.returncode != 0:
+        sys.exit(f"scan {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
+    doc = json.loads(proc.stdout)
+    doc["summary"].pop("seconds")
+    return seconds, cpu, json.dumps(doc, sort_keys=True)
+
+
+def bench_cli(paths: list[Path]) -> None:
+    """`macie-notify scan` end to end, as a user runs it (Python start-up included)."""
+    total = sum(p.stat().st_size for p in paths)
+    with tempfile.TemporaryDirectory(prefix="macie-notify-bench-cache-") as cache:
+        env = {**os.environ, "MACIE_NOTIFY_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        runs = [
+            ("cold cache, default jobs", []),
+            ("warm cache, default jobs", []),
+            ("warm cache, --jobs 1", ["--jobs", "1"]),
+            ("warm cache, --jobs 2", ["--jobs", "2"]),
+            ("--engine pure (default jobs)", ["--engine", "pure"]),
+        ]
+        first: str | None = None
+        print(f"{'run':<30} {'wall':>7} {'MB/s':>7} {'CPU s':>7}  result")
+        for label, args in runs:
+            seconds, cpu, doc = _cli_run(paths, args, env)
+            first = first or doc
+            same = "identical" if doc == first else "DIFFERENT"
+            rate = total / seconds / 1e6
+            print(f"{label:<30} {seconds:6.2f}s {rate:7.1f} {cpu:7.2f}  {same}")
+            if doc != first:
+                sys.exit(1)
+    # On a shared machine the wall time depends on other work; CPU seconds do not.
+    print(f"CPUs          {os.cpu_count()} (default --jobs); load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", choices=["throughput", "rss"], default="throughput")
+    parser.add_argument("--mode", choices=["throughput", "cli", "rss"], default="throughput")
     parser.add_argument("--size-mb", type=int, default=None)
     parser.add_argument("--engine", choices=["auto", "hyperscan", "pure"], default="auto")
     parser.add_argument(
@@ -198,6 +250,9 @@ def main() -> None:
     total = sum(p.stat().st_size for p in paths) / 1e6
     print(f"corpus        {total:.1f} MB in {len(paths)} files ({CORPUS})")
     print(f"density       one sensitive value every {args.every} lines")
+    if args.mode == "cli":
+        bench_cli(paths)
+        return
     engines = ["hyperscan", "pure"] if args.engine == "auto" else [args.engine]
     for engine in engines:
         try:
