@@ -52,7 +52,10 @@ class KeywordFinder:
 
     def _union_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
         if self._union is None:
-            source = f"(?:{keyword_trie(self._keywords)})(?![0-9a-z])"
+            # The look-behind rejects positions inside a word before the trie is entered
+            # (most positions of a text): with Macie's ~600 keywords the search runs about a
+            # third faster. ``_candidates`` still checks the boundary (window edges).
+            source = f"(?<![0-9a-z])(?:{keyword_trie(self._keywords)})(?![0-9a-z])"
             self._union = (re.compile(source, _FLAGS), re.compile(source))
         return self._union
 
