@@ -158,3 +158,16 @@ def test_readers_are_registered() -> None:
     sources.reader_for("x", b"")  # loads the bundled readers
     names = {r.name for r in sources._READERS}
     assert {"docx", "xlsx", "pdf", "avro", "parquet", "eml"} <= names
+
+
+@pytest.mark.parametrize(("name", "modern"), [("old.doc", ".docx"), ("old.xls", ".xlsx")])
+def test_legacy_office_files_are_reported_not_scanned(scan, name: str, modern: str) -> None:
+    result = scan(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, name=name, ids=SSN)
+    assert result.status == "SKIPPED"
+    assert result.reason is not None and result.reason.startswith("not scanned locally")
+    assert modern in result.reason
+
+
+def test_images_keep_macies_unsupported_reason(scan) -> None:
+    result = scan(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, name="photo.png", ids=SSN)
+    assert (result.status, result.reason) == ("SKIPPED", "UNSUPPORTED_FILE_TYPE_EXCEPTION")
