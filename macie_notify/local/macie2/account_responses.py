@@ -8,12 +8,15 @@ GetFindingStatistics cover its associated members' findings too (:func:`visible`
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from macie_notify.local.macie2 import paging
+from macie_notify.local.macie2.findings import DEFAULT_SORT, parse_sort, position
 from macie_notify.local.macie2.models import Macie2Backend
+from macie_notify.local.macie2.store import sort_key
 
 Params = dict[str, Any]
 Handler = Callable[[Macie2Backend, Params], Any]
@@ -180,21 +183,18 @@ def merged_page(b: Macie2Backend, p: Params) -> tuple[list[str], str | None]:
 
 def _merged(backends: list[Macie2Backend], p: Params) -> tuple[list[str], str | None]:
     from macie_notify.local.macie2.filters import parse_criteria
-    from macie_notify.local.macie2.findings import DEFAULT_SORT, parse_sort, position
-    from macie_notify.local.macie2.store import sort_key
 
     conditions = parse_criteria(p.get("findingCriteria"))
     sort = parse_sort(p.get("sortCriteria")) or DEFAULT_SORT
     attribute, order = sort
     query = [p.get("findingCriteria"), p.get("sortCriteria")]
     digest = paging.query_digest("ListFindings", query)
-    streams = []
-    for backend in backends:
-        store = backend.findings.store
-        ids = store.query(conditions, sort, digest)
-        streams.append(
-            (position(sort_key(store.docs[i], attribute), i, order), i, store) for i in ids
-        )
+
+    def keyed(store: Any) -> Iterator[tuple[Any, str, Any]]:
+        for i in store.query(conditions, sort, digest):
+            yield position(sort_key(store.docs[i], attribute), i, order), i, store
+
+    streams = [keyed(backend.findings.store) for backend in backends]
     size = paging.page_size(p.get("maxResults"), default=50, cap=50)
     cursor = paging.decode_cursor(p.get("nextToken"), digest)
     mark = None if cursor is None else position(cursor[0], str(cursor[1]), order)
@@ -221,9 +221,16 @@ def merged_texts(b: Macie2Backend, p: Params) -> list[str]:
             return b.findings.texts(p)
         texts: dict[str, str] = {}
         for backend in backends:
-            for text in backend.findings.texts(p):
+            for text in backend.findings.texts({**p, "sortCriteria": None}):
                 texts.setdefault(_id_of(text), text)
-        return [texts[i] for i in dict.fromkeys(p["findingIds"]) if i in texts]
+        ordered = [i for i in dict.fromkeys(p["findingIds"]) if i in texts]
+        sort = parse_sort(p.get("sortCriteria"))
+        if sort is not None:
+            attribute, order = sort
+            keyed = [(sort_key(json.loads(texts[i]), attribute), i) for i in ordered]
+            present = sorted((k for k in keyed if k[0] is not None), reverse=order == "DESC")
+            ordered = [i for _, i in present] + [i for k, i in keyed if k is None]
+        return [texts[i] for i in ordered]
 
 
 def merged_statistics(b: Macie2Backend, p: Params) -> list[dict[str, Any]]:
@@ -243,6 +250,4 @@ def merged_statistics(b: Macie2Backend, p: Params) -> list[dict[str, Any]]:
 
 
 def _id_of(text: str) -> str:
-    import json
-
     return str(json.loads(text)["id"])

@@ -67,6 +67,13 @@ class InternalServerException(MacieApiError):
     status = 500
 
 
+class SerializationException(MacieApiError):
+    """A body the service front end cannot deserialize (e.g. JSON nested past its limit)."""
+
+    code = "SerializationException"
+    status = 400
+
+
 class UnknownOperationException(MacieApiError):
     """No macie2 operation has this method and path (what API Gateway-fronted services say)."""
 

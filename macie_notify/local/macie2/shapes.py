@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from macie_notify.local.macie2.exceptions import ValidationException
+from macie_notify.local.macie2.exceptions import SerializationException, ValidationException
 from macie_notify.render import iso8601
 
 if TYPE_CHECKING:
@@ -68,6 +68,9 @@ def _json_body(body: bytes) -> dict[str, Any]:
         payload = json.loads(body)
     except ValueError as exc:
         raise ValidationException("The request body is not valid JSON.") from exc
+    except RecursionError:
+        # json's C decoder gives up past ~1,000 levels; the service refuses such bodies too.
+        raise SerializationException("The request body is nested too deeply.") from None
     if not isinstance(payload, dict):
         raise ValidationException("The request body must be a JSON object.")
     return payload
