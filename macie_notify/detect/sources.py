@@ -218,12 +218,37 @@ def scan_stream(
         yield _text_or_skip(engine, name, stream, head, budget)
     elif depth >= limits.max_depth:
         yield skipped(name, TOO_DEEP)
-    elif kind == GZIP:
-        yield from _gzip(engine, name, stream, budget, depth, size)
-    elif kind == ZIP:
-        yield from _zip(engine, name, stream, budget, depth, seekable)
     else:
-        yield from _tar(engine, name, stream, budget, depth)
+        yield from _accounted(
+            name, kind, _archive(engine, name, stream, budget, depth, size, kind, seekable)
+        )
+
+
+def _archive(
+    engine: Engine,
+    name: str,
+    stream: IO[bytes],
+    budget: _Budget,
+    depth: int,
+    size: int | None,
+    kind: str,
+    seekable: bool,
+) -> Iterator[FileResult]:
+    if kind == GZIP:
+        return _gzip(engine, name, stream, budget, depth, size)
+    if kind == ZIP:
+        return _zip(engine, name, stream, budget, depth, seekable)
+    return _tar(engine, name, stream, budget, depth)
+
+
+def _accounted(name: str, kind: str, results: Iterator[FileResult]) -> Iterator[FileResult]:
+    """An archive with no member to read is still a file that was scanned (and found empty)."""
+    empty = True
+    for result in results:
+        empty = False
+        yield result
+    if empty:
+        yield FileResult(path=name, mime_type=kind)
 
 
 def archive_type(head: bytes) -> str | None:
