@@ -189,9 +189,12 @@ def _print_findings(app: AppContext, found: Sequence[Mapping[str, Any]], fmt: st
     elif fmt == "json":
         # One finding per line: json's C encoder cannot indent, and 10,000 findings
         # indented by the Python encoder take seconds. Still one JSON array.
+        from macie_notify.findings.retrieval import RawFinding
         from macie_notify.render import to_json
 
-        lines = ",\n".join(to_json(f, indent=None) for f in found)
+        lines = ",\n".join(
+            f.raw if isinstance(f, RawFinding) else to_json(f, indent=None) for f in found
+        )
         app.out.file.write(f"[\n{lines}\n]\n" if found else "[]\n")
         app.out.file.flush()
     elif fmt == "yaml":
@@ -318,12 +321,14 @@ def _tail(app: AppContext, params: Mapping[str, Any]) -> None:
 
 def _tail_printer(app: AppContext, fmt: str) -> Callable[[dict[str, Any]], None]:
     from macie_notify.findings import present
+    from macie_notify.findings.retrieval import RawFinding
     from macie_notify.render import to_json, to_yaml
 
     if fmt == "json":
 
         def line(finding: dict[str, Any]) -> None:
-            app.out.file.write(to_json(finding, indent=None) + "\n")
+            raw = finding.raw if isinstance(finding, RawFinding) else None
+            app.out.file.write((raw or to_json(finding, indent=None)) + "\n")
             app.out.file.flush()
 
         return line
