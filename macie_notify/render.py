@@ -30,6 +30,9 @@ class Column:
     style: str | None = None
     # A per-row style for this column's cell (a severity's colour), over ``style``.
     style_of: Callable[[Mapping[str, Any]], str] | None = None
+    # What a cell too long for the column does: "ellipsis" cuts its end, "fold" wraps it
+    # (for paths and lists that must stay whole).
+    overflow: str = "ellipsis"
 
     def cell(self, row: Mapping[str, Any]) -> str:
         value = self.key(row) if callable(self.key) else _dig(row, self.key)
@@ -170,7 +173,12 @@ def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
         header_style="bold",
     )
     for col in spec.columns:
-        out.add_column(col.header, justify=col.justify, style=col.style)  # type: ignore[arg-type]
+        out.add_column(
+            col.header,
+            justify=col.justify,  # type: ignore[arg-type]
+            style=col.style,
+            overflow=col.overflow,  # type: ignore[arg-type]
+        )
     for row in rows:
         # Text objects: cells hold AWS- and user-provided strings, never markup.
         out.add_row(*(_cell_text(col, row) for col in spec.columns))

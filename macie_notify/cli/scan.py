@@ -235,16 +235,18 @@ def _render(app: AppContext, report: ScanReport) -> None:
         return
     from macie_notify.render import Column, TableSpec
 
-    # Long archive member paths are shortened in the middle: both the archive and the
-    # member's own name stay visible (cutting the end made every member look the same).
-    width = max(24, app.out.width // 3)
+    # Paths wrap instead of losing their end (which made every member of an archive look
+    # the same), and very long ones are shortened in the middle: the archive and the
+    # member's own name both stay visible.
+    width = max(40, app.out.width)
+    path = Column("Path", lambda r: middle_ellipsis(r["path"], width), overflow="fold")
     files = TableSpec(
         columns=[
-            Column("Path", lambda r: middle_ellipsis(r["path"], width)),
+            path,
             Column("Bytes", "bytes", justify="right"),
             Column("Finding type", lambda r: str(r["findingType"]).rsplit("/", 1)[-1]),
             Column("Severity", "severity"),
-            Column("Detections", _detections),
+            Column("Detections", _detections, overflow="fold"),
         ],
         title="Sensitive data found",
         empty="No sensitive data found.",
@@ -252,10 +254,7 @@ def _render(app: AppContext, report: ScanReport) -> None:
     app.render(doc["files"], table=files)
     if doc.get("skipped"):
         skipped = TableSpec(
-            columns=[
-                Column("Path", lambda r: middle_ellipsis(r["path"], width)),
-                Column("Reason", _reason),
-            ],
+            columns=[path, Column("Reason", _reason, overflow="fold")],
             title="Not scanned (or not fully)",
         )
         app.render(doc["skipped"], table=skipped)

@@ -143,15 +143,16 @@ def test_skipped_files_are_listed(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "1 file scanned" in err and "2 not scanned" in err
 
 
-@pytest.mark.parametrize("engine", ["pure", "hyperscan"])
-def test_engines_agree(capsys: pytest.CaptureFixture[str], engine: str) -> None:
-    if engine == "hyperscan":
-        pytest.importorskip("hyperscan")
-    _, auto, _ = scan_json(capsys, str(SAMPLES))
-    _, chosen, _ = scan_json(capsys, str(SAMPLES), "--engine", engine)
-    for doc in (auto, chosen):
+def test_engines_agree(capsys: pytest.CaptureFixture[str]) -> None:
+    """Hyperscan against the pure-Python engine, each named explicitly (skipped only where
+    hyperscan, a normal dependency, cannot be imported)."""
+    pytest.importorskip("hyperscan")
+    _, fast, _ = scan_json(capsys, str(SAMPLES), "--engine", "hyperscan")
+    _, pure, _ = scan_json(capsys, str(SAMPLES), "--engine", "pure")
+    for doc in (fast, pure):
         doc["summary"].pop("seconds")
-    assert chosen == auto
+    assert fast == pure
+    assert fast["summary"]["filesWithFindings"] >= 5  # the comparison is not of empty sets
 
 
 def test_yaml_output(capsys: pytest.CaptureFixture[str]) -> None:
