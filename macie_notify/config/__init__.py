@@ -51,6 +51,17 @@ from macie_notify.errors import ConfigError, ConfigProblem
 
 INIT_HINT = "run `macie-notify init` to write a starter config, or pass -c PATH"
 FIX_HINT = "fix the values above; `macie-notify init` writes a commented example"
+MAX_CONFIG_BYTES = 1_000_000
+"""A config is a few kilobytes; past 1 MB it is the wrong file (or an attack on the parser)."""
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists read (a valid config nests five levels at most)."""
+
+
+def _too_large(source: str, size: str) -> ConfigError:
+    return ConfigError(
+        f"{source} is {size}; a config may be at most 1 MB",
+        hint="check that -c names the config file (YAML, usually a few kilobytes)",
+    )
 
 
 def load(path: str) -> Config:
@@ -59,17 +70,45 @@ def load(path: str) -> Config:
     Relative paths inside it (``samples.source``) are relative to the file's folder.
     """
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"config file {path} not found", hint=INIT_HINT) from None
     except IsADirectoryError:
         raise ConfigError(f"config file {path} is a directory", hint=INIT_HINT) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise _too_large(f"config file {path}", "larger than 1 MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text ({exc.reason})") from None
     return loads(text, source=path, base_dir=os.path.dirname(os.path.abspath(path)))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deeper than :data:`MAX_DEPTH`.
+
+    PyYAML composes nested nodes recursively: thousands of ``[`` would otherwise end in a
+    RecursionError instead of a problem with a line.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def loads(text: str, source: str = "<string>", base_dir: str | None = None) -> Config:
@@ -78,8 +117,10 @@ def loads(text: str, source: str = "<string>", base_dir: str | None = None) -> C
     ``base_dir`` is the folder relative paths are resolved against; without it (text
     that came from nowhere) the existence of ``samples.source`` is not checked.
     """
+    if len(text) > MAX_CONFIG_BYTES:  # characters: a lower bound of the UTF-8 size
+        raise _too_large(source, "larger than 1 MB")
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         message = f"character #x{exc.character:04x} is not allowed in YAML"

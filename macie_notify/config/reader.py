@@ -139,11 +139,26 @@ class Section:
         if len(own) == len(node.value):
             yield from own
             return
-        self.issues.loader.flatten_mapping(node)
+        merge = next(k for k, _ in node.value if k.tag == _MERGE)
+        try:
+            self.issues.loader.flatten_mapping(node)
+        except yaml.YAMLError as exc:  # `<<: 5`: PyYAML's ConstructorError
+            problem = getattr(exc, "problem", None) or "cannot merge this value"
+            self.issues.error(self.path, merge, f"merge key (<<): {problem}")
+            yield from own
+            return
+        except RecursionError:  # an anchor merged into itself, directly or not
+            self.issues.error(self.path, merge, "merge key (<<) merges a mapping into itself")
+            yield from own
+            return
         own_keys = {id(k) for k, _ in own}
         written = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+        seen: set[int] = set()
         for key_node, value_node in node.value:
             merged = id(key_node) not in own_keys
+            if id(key_node) in seen:  # a mapping merged into itself: its own pair again
+                continue
+            seen.add(id(key_node))
             if not (merged and isinstance(key_node, ScalarNode) and key_node.value in written):
                 yield key_node, value_node
 

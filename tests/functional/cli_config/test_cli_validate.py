@@ -51,6 +51,21 @@ CASES: list[tuple[str, str, str, int | None, str]] = [
     ("duplicate-key", STACK + "job:\n  name: a\n  name: b\n", "job.name", 5, "duplicate key"),
     ("section-not-mapping", STACK + "bucket: [a]\n", "bucket", 3, "expected a mapping"),
     ("unknown-tag", STACK + "job:\n  name: !vault secret\n", "job.name", 4, "cannot read"),
+    (
+        "deep-nesting",
+        STACK + "job: " + "[" * 5000 + "]" * 5000 + "\n",
+        "",
+        3,
+        "more than 50 levels",
+    ),
+    ("merge-scalar", STACK + "job:\n  <<: 5\n", "job", 4, "merge key (<<): expected a mapping"),
+    (
+        "nested-repeats",
+        STACK + "custom_data_identifiers:\n  - {name: w, regex: '(?:\\w+\\s?)+X'}\n",
+        "custom_data_identifiers[0].regex",
+        4,
+        "nested repeats over the same characters",
+    ),
     # -- stack ------------------------------------------------------------------------
     ("stack-missing", "job:\n  name: x\n", "stack.name", None, "required"),
     ("stack-null", "stack:\njob: {}\n", "stack.name", 1, "required"),

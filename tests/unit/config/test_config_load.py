@@ -273,3 +273,70 @@ def test_config_is_frozen() -> None:
     with pytest.raises(TypeError):
         config.stack.tags["x"] = "y"  # type: ignore[index]
     assert isinstance(config, Config)
+
+
+# -- hostile files: each a config error with a line, never an unexpected error ------------
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("[" * 5000 + "]" * 5000, 3),
+        ("{a: " * 5000 + "1" + "}" * 5000, 3),
+        ("\n    " + "- " * 60 + "x", 4),  # block style: one level per "- "
+    ],
+)
+def test_deep_nesting_is_a_problem_with_a_line(value: str, line: int) -> None:
+    text = f"stack:\n  name: demo\n  tags: {value}\n"
+    with pytest.raises(ConfigError) as info:
+        loads(text)
+    assert str(info.value) == "<string> is not valid YAML:"
+    [problem] = info.value.problems
+    assert (problem.path, problem.line) == ("", line)
+    assert problem.message == "nested more than 50 levels deep"
+
+
+def test_fifty_levels_of_nesting_are_read() -> None:
+    # A value nested to the limit is read (and refused for its type, not its depth).
+    nested = "[" * 47 + "]" * 47  # stack, tags, and 47 lists: 49 levels below the root
+    assert _problems(f"stack:\n  name: demo\n  tags: {nested}\n") == [
+        ("stack.tags", 3, "expected a mapping")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("merge", "message"),
+    [
+        (
+            "5",
+            "merge key (<<): expected a mapping or list of mappings for merging, but found scalar",
+        ),
+        ("[5]", "merge key (<<): expected a mapping for merging, but found scalar"),
+    ],
+)
+def test_a_merge_key_that_is_not_a_mapping_is_a_problem(merge: str, message: str) -> None:
+    assert _problems(f"stack:\n  <<: {merge}\n  name: demo\n") == [("stack", 2, message)]
+
+
+def test_a_mapping_merged_into_itself_is_read() -> None:
+    config = loads("stack: &s\n  name: demo\n  <<: *s\n")
+    assert config.stack.name == "demo"
+
+
+def test_a_config_over_one_megabyte_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(MINIMAL.encode() + b"#" + b"x" * (1_000_000 - len(MINIMAL)))
+    with pytest.raises(ConfigError) as info:
+        load(str(path))
+    assert (
+        str(info.value) == f"config file {path} is larger than 1 MB; a config may be at most 1 MB"
+    )
+    with pytest.raises(ConfigError, match="larger than 1 MB"):
+        loads(path.read_text())
+
+
+def test_a_config_of_exactly_one_megabyte_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(MINIMAL.encode() + b"#" + b"x" * (1_000_000 - len(MINIMAL) - 1))
+    assert path.stat().st_size == 1_000_000
+    assert load(str(path)).stack.name == "macie-demo"
