@@ -154,7 +154,8 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     print(f"{report['findings']} findings, {report['latency_ms']} ms per request")
-    print(f"load average before: {report['load_average_before']:.1f} (CPU contention inflates wall times)")
+    load = report["load_average_before"]
+    print(f"load average before: {load:.1f} (CPU contention inflates wall times)")
     for side in ("macie-notify", "aws-cli"):
         if side in report:
             row = report[side]
