@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from macie_notify.cli.main import run
 from macie_notify.detect import scanner as scanner_module
@@ -168,3 +169,18 @@ def test_verbose_names_the_engine(
     err = capsys.readouterr().err
     assert "pure Python, because the hyperscan package could not be imported" in err
     assert run(["scan", target, "--engine", "hyperscan"]) == 2
+
+
+def test_pre_commit_hook_runs_the_scan_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "macie-notify-scan" and hook["language"] == "python"
+    program, *argv = hook["entry"].split()
+    assert program == "macie-notify"
+    (tmp_path / "staged.txt").write_text(SSN)
+    (tmp_path / "clean.txt").write_text("hello\n")
+    # pre-commit appends the hook's args, then the staged file names
+    assert run([*argv, str(tmp_path / "staged.txt"), str(tmp_path / "clean.txt")]) == 3
+    assert run([*argv, "--fail-on", "High", str(tmp_path / "clean.txt")]) == 0
+    capsys.readouterr()
