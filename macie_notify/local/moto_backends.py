@@ -10,15 +10,23 @@ ourselves. moto imports stay inside the methods, so importing this module is che
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
-from collections.abc import Mapping, Sequence
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from macie_notify.local.events.rules import RuleInfo, TargetError, TargetInfo
 from macie_notify.local.lambda_.runner import FunctionSpec
 
-__all__ = ["MotoBackends"]
+__all__ = ["MotoBackends", "secure_transport"]
+
+# Whether the request moto is answering on this thread came over a secure transport.
+_transport = threading.local()
+_patch_lock = threading.Lock()
+_patched: list[bool] = []  # non-empty once moto's bucket policy check knows the key
 
 
 class MotoBackends:
@@ -133,4 +141,85 @@ def _allows_events(statement: Mapping[str, Any], rule_arn: str) -> bool:
         source = values.get("AWS:SourceArn") or values.get("aws:SourceArn")
         if source and not fnmatch.fnmatchcase(rule_arn, str(source)):
             return False
+    return True
+
+
+# --- aws:SecureTransport in bucket policies ------------------------------------------------
+
+
+@contextlib.contextmanager
+def secure_transport(secure: bool) -> Iterator[None]:
+    """Bucket policies see ``aws:SecureTransport`` = ``secure`` for moto calls in this block.
+
+    The local endpoint speaks plain HTTP on loopback, where nothing can listen in, so its
+    server treats loopback requests as secure: a TLS-only bucket policy (Deny when
+    ``aws:SecureTransport`` is false) then denies nothing, as on AWS over HTTPS.
+    """
+    _evaluate_secure_transport()
+    previous = getattr(_transport, "secure", None)
+    _transport.secure = secure
+    try:
+        yield
+    finally:
+        _transport.secure = previous
+
+
+def _evaluate_secure_transport() -> None:
+    """Teach moto's bucket policy check the one condition key it needs here (once).
+
+    moto ignores a statement's conditions, so a Deny conditioned on
+    ``aws:SecureTransport`` false denies every call. Inside :func:`secure_transport` the
+    key has a value: statements whose SecureTransport condition cannot hold are dropped and
+    conditions that hold are removed; elsewhere (moto used in-process) nothing changes.
+    """
+    if _patched:
+        return
+    from moto.s3.models import FakeBucket
+
+    with _patch_lock:
+        original = FakeBucket.get_permission
+        if getattr(original, "secure_transport_aware", False):
+            _patched.append(True)
+            return
+
+        def get_permission(bucket: Any, action: str, resource: str) -> Any:
+            secure = getattr(_transport, "secure", None)
+            if secure is None or bucket.policy is None:
+                return original(bucket, action, resource)
+            from moto.iam.access_control import IAMPolicy
+
+            policy = json.loads(bucket.policy)
+            policy["Statement"] = [
+                statement
+                for statement in _as_list(policy.get("Statement"))
+                if _resolve_secure_transport(statement, secure)
+            ]
+            return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
+
+        get_permission.secure_transport_aware = True  # type: ignore[attr-defined]
+        setattr(FakeBucket, "get_permission", get_permission)  # noqa: B010 (a method, typed)
+        _patched.append(True)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value] if value else []
+
+
+def _resolve_secure_transport(statement: dict[str, Any], secure: bool) -> bool:
+    """False when the statement cannot apply; drops the SecureTransport test when it holds."""
+    conditions = statement.get("Condition")
+    if not isinstance(conditions, dict):
+        return True
+    for operator, tests in list(conditions.items()):
+        if operator not in ("Bool", "BoolIfExists") or not isinstance(tests, dict):
+            continue
+        for key in [k for k in tests if k.lower() == "aws:securetransport"]:
+            wanted = {str(v).lower() for v in _as_list(tests[key])}
+            if str(secure).lower() not in wanted:
+                return False
+            del tests[key]
+        if not tests:
+            del conditions[operator]
+    if not conditions:
+        del statement["Condition"]
     return True

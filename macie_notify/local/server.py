@@ -25,6 +25,7 @@ servers in one process share S3, IAM, ...; each server has its own macie2 state.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import socket
@@ -40,6 +41,7 @@ from typing import Any
 from macie_notify.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from macie_notify.local.controls import PREFIX, ControlApp, ControlParts, local_controls
 from macie_notify.local.events.router import EventRouter
+from macie_notify.local.guard import RequestGuard
 from macie_notify.local.lambda_.invoke import INVOKE_PATH, LambdaInvokeApp
 from macie_notify.local.lambda_.runner import LambdaRunner
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION, Macie2App, Macie2Backends
@@ -47,7 +49,7 @@ from macie_notify.local.macie2.bucket_metadata import s3_buckets
 from macie_notify.local.macie2.jobs import JobRunner
 from macie_notify.local.macie2.posture import PostureBook, PostureChecker
 from macie_notify.local.macie2.s3_calls import S3CallObserver
-from macie_notify.local.moto_backends import MotoBackends
+from macie_notify.local.moto_backends import MotoBackends, secure_transport
 from macie_notify.local.sigv4 import CredentialScope, parse_authorization, parse_query_credential
 from macie_notify.local.slack.sink import SlackSink
 
@@ -73,11 +75,13 @@ class LocalApp:
         latency_ms: int = 0,
         sleep: Callable[[float], None] = time.sleep,
         s3_calls: S3CallObserver | None = None,
+        guard: RequestGuard | None = None,
     ) -> None:
         self.macie2 = macie2
         self.lambda_invoke = lambda_invoke
         self.controls = controls
         self.s3_calls = s3_calls
+        self.guard = guard or RequestGuard()
         self.latency_ms = latency_ms
         self._sleep = sleep
         self._moto: WSGIApp | None = None
@@ -96,12 +100,19 @@ class LocalApp:
             return self._moto
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        refusal = self.guard.refuse_browser(environ)
+        if refusal is not None:
+            return refusal(environ, start_response)
+        start_response = self.guard.cors_start_response(environ, start_response)
         path = str(environ.get("PATH_INFO", ""))
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return self.controls(environ, start_response)
         if self.latency_ms:
             self._sleep(self.latency_ms / 1000)
         scope = request_scope(environ)
+        refusal = self.guard.refuse_aws(environ, scope)
+        if refusal is not None:
+            return refusal(environ, start_response)
         if scope is not None and scope.service == "macie2":
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
@@ -110,12 +121,14 @@ class LocalApp:
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.lambda_invoke(environ, start_response)
-        if scope is not None and scope.service == "s3" and self.s3_calls is not None:
-            account = account_id(environ, scope)
-            return self.s3_calls.wrap(
-                self.moto, environ, start_response, account, scope.region, scope.access_key
-            )
-        return self.moto(environ, start_response)
+        # Plain HTTP on loopback cannot be listened in on: bucket policies see it as TLS.
+        with secure_transport(_is_loopback(environ.get("REMOTE_ADDR"))):
+            if scope is not None and scope.service == "s3" and self.s3_calls is not None:
+                account = account_id(environ, scope)
+                return self.s3_calls.wrap(
+                    self.moto, environ, start_response, account, scope.region, scope.access_key
+                )
+            return list(self.moto(environ, start_response))
 
 
 class LocalServer:
@@ -134,6 +147,7 @@ class LocalServer:
         *,
         log_requests: bool = False,
         background: bool = True,
+        cors_origins: Iterable[str] = (),
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -183,6 +197,7 @@ class LocalServer:
             self.controls,
             latency_ms,
             s3_calls=self.s3_calls if background else None,
+            guard=RequestGuard(host, cors_origins),
         )
         self._server: Any = None
         self._stopping = False
@@ -288,6 +303,13 @@ class LocalServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _is_loopback(address: object) -> bool:
+    try:
+        return ipaddress.ip_address(str(address)).is_loopback
+    except ValueError:
+        return False
 
 
 def _is_invoke(scope: CredentialScope, environ: dict[str, Any]) -> bool:
