@@ -35,6 +35,7 @@ class KeywordFinder:
         self.longest = 0
         self._keywords: list[str] = []
         self._union: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+        self._wide: re.Pattern[str] | None = None
 
     def add(self, keywords: Iterable[str]) -> int:
         """Register one set; returns its slot."""
@@ -47,8 +48,23 @@ class KeywordFinder:
         self.ascii_only = self.ascii_only and all(w.isascii() for w in words)
         self.longest = max(self.longest, *(len(w) for w in words))
         self._keywords += words
-        self._union = None
+        self._union = self._wide = None
         return slot
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Every registered keyword, lower-cased (for a Hyperscan prefilter)."""
+        return tuple(self._keywords)
+
+    def _wide_union(self) -> re.Pattern[str] | None:
+        """The keywords with non-ASCII characters, which no ASCII prefilter can find."""
+        if self._wide is None:
+            wide = [k for k in self._keywords if not k.isascii()]
+            if not wide:
+                return None
+            source = f"(?<![0-9a-z])(?:{keyword_trie(wide)})(?![0-9a-z])"
+            self._wide = re.compile(source, _FLAGS)
+        return self._wide
 
     def _union_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
         if self._union is None:
@@ -90,6 +106,12 @@ class KeywordFinder:
             union = self._union_patterns()[0]
             for lo, hi in windows:
                 self._candidates(buf, union, 0, max(lo, start), hi, limit, out, 0)
+            # Windows come from ASCII candidates: keywords with non-ASCII characters
+            # ("führerschein", "आधार") are searched for in the whole buffer instead.
+            wide = self._wide_union()
+            if wide is not None:
+                self._candidates(buf, wide, 0, start, len(buf), limit, out, 0)
+                out = [sorted(set(ends)) for ends in out]
         for ends in out:
             ends.sort()
         return out
