@@ -42,6 +42,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "findings_group",
         "List, show, count and follow Macie findings (--tail).",
     ),
+    "jobs": (
+        "macie_notify.cli.jobs",
+        "jobs_group",
+        "Classification jobs: list, show, run now (--wait), pause, resume, cancel.",
+    ),
     "notify": (
         "macie_notify.cli.notify",
         "notify_group",

@@ -19,7 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "stack": {"aws", "config", "packaging", "errors", "stack", "detect.catalog", ""},
     # findings.event gives the notifier's typed view of a finding (show, preview).
     "findings": {"findings", "aws", "errors", "render", "notifier"},
-    "jobs": {"aws", "errors", "config", "findings"},
+    "jobs": {"aws", "errors", "config", "findings", "stack.naming"},
     "identifiers": {"aws", "errors", "config", "detect"},
     "samples": {"aws", "errors"},
     # render.iso8601 is the one writer of the API's timestamps (render imports rich lazily);
