@@ -1,4 +1,4 @@
-"""Domain errors and the exit codes of DESIGN.md; the only place exit codes live.
+"""Domain errors and the CLI's exit codes; the only place exit codes live.
 
 Every error a user can meet is a :class:`MacieNotifyError` carrying a one-line message,
 an optional hint (what to do) and the exit code the CLI returns for it.

@@ -8,6 +8,7 @@ import click
 
 from macie_notify.cli.context import AppContext
 from macie_notify.cli.options import pass_app
+from macie_notify.config.export import config_to_dict
 from macie_notify.errors import ConfigError, ConfigProblem
 
 
@@ -38,7 +39,7 @@ def validate_cmd(app: AppContext) -> None:
             "source": path,
             "summary": config.summary(),
             "warnings": _problems(config.warnings),
-            "config": config.to_dict(),
+            "config": config_to_dict(config),
         },
     )
     if not app.settings.quiet:

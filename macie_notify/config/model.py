@@ -1,7 +1,7 @@
 """The validated config as typed, frozen objects, plus pure helpers that shape API requests.
 
 Every object here is built only by :mod:`macie_notify.config.sections` after validation,
-so the helpers never re-check values. Names mirror the YAML keys of DESIGN.md "Config";
+so the helpers never re-check values. Names mirror the YAML keys (docs/config.md);
 ``lambda`` is spelt ``lambda_`` because it is a Python keyword.
 """
 
@@ -48,7 +48,7 @@ class BucketConfig:
     force_destroy: bool = False
 
     def resolved_name(self, stack: str, account_id: str, region: str) -> str:
-        """The configured name, else DESIGN.md's default ``<stack>-data-<account>-<region>``."""
+        """The configured name, else the default ``<stack>-data-<account>-<region>``."""
         return self.name or default_bucket_name(stack, account_id, region)
 
 
@@ -288,7 +288,7 @@ class NotificationsConfig:
     dead_letter_queue: bool = True
 
     def notifier_environment(self) -> dict[str, str]:
-        """The non-secret part of the function's environment (DESIGN.md "Notifier").
+        """The non-secret part of the function's environment (see notifier.settings).
 
         The stack layer adds SLACK_TOKEN_SECRET_ARN / SLACK_BOT_TOKEN / SLACK_WEBHOOK_*.
         """
@@ -333,12 +333,6 @@ class Config:
             f"stack {self.stack.name}, {count} custom identifier{plural}, "
             f"job {self.job.name} ({self.job.schedule.describe()})"
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The effective config (defaults filled) in the YAML spelling, for ``-o json``."""
-        from macie_notify.config.export import config_to_dict
-
-        return config_to_dict(self)
 
 
 __all__ = [

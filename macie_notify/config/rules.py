@@ -1,7 +1,8 @@
 """Pure value rules: what AWS, Macie and Slack would reject, as lists of one-line messages.
 
 Each ``*_problems`` function returns ``[]`` for a good value. Limits are those of the
-public documentation (links per rule) and of /work/shared/reference/macie-api.md.
+public documentation (links per rule), mostly the Macie API reference
+(https://docs.aws.amazon.com/macie/latest/APIReference/).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from macie_notify.config.model import (
     default_bucket_name,
     frozen_map,
 )
-from macie_notify.config.reader import Section, item_string
+from macie_notify.config.yaml_nodes import Section, item_string
 
 ROOT_KEYS = (
     "stack",
@@ -63,7 +63,7 @@ FINDING_TYPES_KEYS = ("include", "exclude")
 
 PUBLISHING_FREQUENCIES = ("FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
 SEVERITIES = ("Low", "Medium", "High")
-# 12 digits for the account in DESIGN.md's default bucket name <stack>-data-<account>-<region>.
+# 12 digits for the account in the default bucket name <stack>-data-<account>-<region>.
 _ACCOUNT_DIGITS = "0" * 12
 
 

@@ -1,9 +1,9 @@
 """The function's configuration, read from its environment once per cold start.
 
-The variables are the contract in DESIGN.md ("Notifier"); ``macie-notify setup`` writes
-them. A function that is misconfigured raises :class:`SettingsError` on every
-invocation, so the event goes through Lambda's retries to the dead-letter queue instead
-of being dropped.
+The variables read in :meth:`Settings.from_env` are the contract between
+``macie-notify setup``, which writes them, and the function. A function that is
+misconfigured raises :class:`SettingsError` on every invocation, so the event goes
+through Lambda's retries to the dead-letter queue instead of being dropped.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from macie_notify.config import Config, ConfigError, load, loads
 from macie_notify.config.example import example_text
-from macie_notify.config.identifiers import CDI_KEYS, JOB_KEYS, LEVEL_KEYS
+from macie_notify.config.identifiers import CDI_KEYS, LEVEL_KEYS
+from macie_notify.config.job import JOB_KEYS
 from macie_notify.config.sections import (
     BUCKET_KEYS,
     NOTIFICATIONS_KEYS,
