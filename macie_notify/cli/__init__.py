@@ -42,6 +42,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "findings_group",
         "List, show, count and follow Macie findings (--tail).",
     ),
+    "identifiers": (
+        "macie_notify.cli.identifiers",
+        "identifiers_group",
+        "Managed and custom data identifiers: list, test on a sample.",
+    ),
     "jobs": (
         "macie_notify.cli.jobs",
         "jobs_group",
