@@ -14,6 +14,8 @@ a keyword, and decoys: broken check digits, no keyword, keyword too far):
   PDF, an Avro and a Parquet file (one paragraph / cell / line / record per snippet) and
   scanned with every corpus identifier selected; a detection counts as true when its
   identifier and snippet match a positive's.
+* **cross reports**: every positive alone with every identifier selected: the other
+  identifiers that report it too (informative: Macie's own overlaps, same keyword and shape).
 * **clean text**: ~1 MB of logs, CSV, prose and code without sensitive values but with
   keyword words ("licence", "number", "tax", "passport", ...) sprinkled among random
   numbers, every managed identifier selected (ALL): detections of the country-specific
@@ -162,6 +164,27 @@ def format_scores(cases: dict[str, Case], use_hyperscan: bool) -> dict[str, Scor
     return scores
 
 
+def cross_reports(cases: dict[str, Case], use_hyperscan: bool) -> dict[str, Any]:
+    """Each positive alone with every locally evaluated identifier selected: which other
+    identifiers also report it (same keyword and shape: "passport 123456789" is a UK and a
+    US passport number for Macie as well)."""
+    from macie_notify.detect.managed import LOCAL_IDENTIFIERS
+
+    selection = IdentifierSelection("INCLUDE", tuple(sorted(LOCAL_IDENTIFIERS)))
+    scanner = Scanner(selection, use_hyperscan=use_hyperscan)
+    pairs: dict[str, int] = defaultdict(int)
+    total = shared = 0
+    for ident, case in cases.items():
+        for text in case.positives:
+            found = scanner.scan_bytes(text.encode(), name="s.txt").managed
+            others = sorted(k for k in found if k != ident)
+            total += 1
+            shared += bool(others)
+            for other in others:
+                pairs[f"{ident} + {other}"] += 1
+    return {"positives": total, "alsoReportedAs": shared, "pairs": dict(pairs)}
+
+
 WORDS = (
     "the customer order was shipped to the warehouse after payment confirmation and the "
     "invoice number was recorded in the ledger for the quarterly report of the region "
@@ -223,10 +246,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ids = identifier_scores(cases, hyperscan)
         formats = format_scores(cases, hyperscan)
         clean = clean_false_positives(hyperscan)
+        cross = cross_reports(cases, hyperscan)
         report[engine] = {
             "families": {k: v.row() for k, v in sorted(ids.items(), key=lambda i: i[0] == "all")},
             "formats": {k: v.row() for k, v in formats.items()},
             "clean": clean,
+            "crossReports": cross,
         }
         for score in (*ids.values(), *formats.values()):
             ok = ok and score.precision >= args.target and score.recall >= args.target
@@ -267,6 +292,13 @@ def _print(report: dict[str, Any], engines: list[str]) -> None:
             f"positives per MB {clean['falsePositives'] or ''}"
         )
         print(f"  the other managed identifiers on the same text: {clean['otherIdentifiers']}")
+        cross = part["crossReports"]
+        print(
+            f"every identifier selected: {cross['alsoReportedAs']} of {cross['positives']} "
+            "positives are also reported as another identifier (same keyword and shape):"
+        )
+        for pair, count in sorted(cross["pairs"].items(), key=lambda p: -p[1]):
+            print(f"  {count:3}  {pair}")
 
 
 if __name__ == "__main__":

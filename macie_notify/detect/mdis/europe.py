@@ -432,7 +432,7 @@ EUROPE_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "SPAIN_PASSPORT_NUMBER",
-        r"[A-Z]{3}[0-9]{6}|[A-Z]{2}[0-9]{6}",
+        r"[A-Z]{3}[0-9]{6}",  # the current series (2 letters + 6 digits is Canada's)
         before=_ALNUM,
         after=_ALNUM,
         check=lambda text: _not_repeated(v.digits(text)),

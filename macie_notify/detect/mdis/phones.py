@@ -15,6 +15,9 @@ from macie_notify.detect.rule import Rule
 
 _ALNUM = "0-9A-Za-z"
 _KW_EN = ("phone", "phone number", "telephone", "tel", "mobile", "cell", "fax", "contact")
+# A national number (no country code) needs a keyword in the country's language: with the
+# English words every country's shape would claim "phone: 0612345678" (FR, DE and IT
+# shapes all fit). "tel" is shared by every language. The +CC form needs no keyword.
 
 
 def _length(country_code: str, low: int, high: int) -> Callable[[str], bool]:
@@ -67,7 +70,7 @@ PHONE_RULES: tuple[Rule, ...] = (
         "55",
         r"\(?[1-9][0-9]\)? ?9?[0-9]{4}[ -]?[0-9]{4}",
         r"\+55 ?\(?[1-9][0-9]\)? ?9?[0-9]{4}[ -]?[0-9]{4}",
-        ("telefone", "celular", "número de telefone", "numero de telefone", "fone", *_KW_EN),
+        ("telefone", "celular", "número de telefone", "numero de telefone", "fone", "tel"),
         _length("55", 10, 11),
     ),
     *_country(
@@ -83,7 +86,8 @@ PHONE_RULES: tuple[Rule, ...] = (
             "numéro de téléphone",
             "numero de telephone",
             "télécopie",
-            *_KW_EN,
+            "tel",
+            "fax",
         ),
         _length("33", 9, 9),
     ),
@@ -92,7 +96,7 @@ PHONE_RULES: tuple[Rule, ...] = (
         "49",
         r"0[1-9][0-9]{1,4}[ /-]?[0-9]{3,8}",
         r"\+49 ?\(?0?\)? ?[1-9][0-9]{1,4}[ /-]?[0-9]{3,8}",
-        ("telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer", *_KW_EN),
+        ("telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer", "tel", "fax"),
         _length("49", 9, 11),
     ),
     *_country(
@@ -100,7 +104,7 @@ PHONE_RULES: tuple[Rule, ...] = (
         "39",
         r"3[0-9]{2}[ .-]?[0-9]{3}[ .-]?[0-9]{3,4}|0[0-9]{1,3}[ .-]?[0-9]{5,8}",
         r"\+39 ?(?:3[0-9]{2}[ .-]?[0-9]{3}[ .-]?[0-9]{3,4}|0[0-9]{1,3}[ .-]?[0-9]{5,8})",
-        ("telefono", "cellulare", "numero di telefono", "cell.", *_KW_EN),
+        ("telefono", "cellulare", "numero di telefono", "tel", "fax"),
         _length("39", 9, 11),
     ),
     *_country(
@@ -108,7 +112,7 @@ PHONE_RULES: tuple[Rule, ...] = (
         "34",
         r"[6789][0-9]{2}[ .-]?[0-9]{3}[ .-]?[0-9]{3}|[89][0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2}",
         r"\+34 ?[6789][0-9]{2}[ .-]?(?:[0-9]{3}[ .-]?[0-9]{3}|[0-9]{2} ?[0-9]{2} ?[0-9]{2})",
-        ("teléfono", "telefono", "móvil", "movil", "número de teléfono", "celular", *_KW_EN),
+        ("teléfono", "móvil", "movil", "número de teléfono", "numero de telefono", "tel", "fax"),
         _length("34", 9, 9),
     ),
     *_country(

@@ -201,13 +201,17 @@ _LICENCE_SHAPES: dict[str, Gen] = {
 }
 SHAPES.update({f"{c}_DRIVERS_LICENSE": g for c, g in _LICENCE_SHAPES.items()})
 
-_PHONE_SHAPES: dict[str, tuple[str, Gen]] = {
-    "BRAZIL": ("+55", lambda r: f"({r.randint(11, 99)}) 9{_d(r, 4)}-{_d(r, 4)}"),
-    "FRANCE": ("+33", lambda r: f"0{r.randint(1, 7)} {_d(r, 2)} {_d(r, 2)} {_d(r, 2)} {_d(r, 2)}"),
-    "GERMANY": ("+49", lambda r: f"030 {r.randint(1000000, 9999999)}"),
-    "ITALY": ("+39", lambda r: f"3{_d(r, 2)} {_d(r, 3)} {_d(r, 4)}"),
-    "SPAIN": ("+34", lambda r: f"6{_d(r, 2)} {_d(r, 3)} {_d(r, 3)}"),
-    "UK": ("+44", lambda r: f"020 {r.randint(1000, 9999)} {r.randint(1000, 9999)}"),
+_PHONE_SHAPES: dict[str, tuple[str, str, Gen]] = {
+    "BRAZIL": ("+55", "telefone", lambda r: f"({r.randint(11, 99)}) 9{_d(r, 4)}-{_d(r, 4)}"),
+    "FRANCE": (
+        "+33",
+        "téléphone",
+        lambda r: f"0{r.randint(1, 7)} {_d(r, 2)} {_d(r, 2)} {_d(r, 2)} {_d(r, 2)}",
+    ),
+    "GERMANY": ("+49", "Telefon", lambda r: f"030 {r.randint(1000000, 9999999)}"),
+    "ITALY": ("+39", "cellulare", lambda r: f"3{_d(r, 2)} {_d(r, 3)} {_d(r, 4)}"),
+    "SPAIN": ("+34", "móvil", lambda r: f"6{_d(r, 2)} {_d(r, 3)} {_d(r, 3)}"),
+    "UK": ("+44", "phone", lambda r: f"020 {r.randint(1000, 9999)} {r.randint(1000, 9999)}"),
 }
 
 # Published specimen values (issuer documentation and well-known test values).
@@ -250,14 +254,16 @@ def build(per_identifier: int = 6, seed: int = 7) -> dict[str, Case]:
     cases: dict[str, Case] = {}
     for ident, shape in SHAPES.items():
         cases[ident] = _cases(ident, shape, rng, per_identifier)
-    for country, (code, national) in _PHONE_SHAPES.items():
+    for country, (code, keyword, national) in _PHONE_SHAPES.items():
         ident = f"{country}_PHONE_NUMBER"
         case = Case(ident)
         for _ in range(per_identifier // 2):
             number = national(rng)
-            case.positives.append(f"phone: {number}")
+            case.positives.append(f"{keyword}: {number}")
             case.positives.append(f"reach us on {code} {number.removeprefix('0')} anytime")
             case.decoys.append(f"order ref {number} shipped")  # national form, no keyword
+            if country != "UK":  # the national form needs a keyword in the country's language
+                case.decoys.append(f"phone: {number}")
         case.decoys.append("phone: 12")
         cases[ident] = case
     return cases

@@ -78,7 +78,9 @@ def pdf(pages: Sequence[Sequence[str]]) -> bytes:
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(count))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     for index, lines in enumerate(pages):
         content_id = 5 + 2 * index
         objects.append(

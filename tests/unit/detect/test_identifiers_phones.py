@@ -29,3 +29,11 @@ def test_decoy(scan, ident: str, text: str) -> None:
 def test_keyword_and_international_form_count_once(scan) -> None:
     result = scan("téléphone: +33 1 42 68 53 00", ids=["FRANCE_PHONE_NUMBER"])
     assert result.managed["FRANCE_PHONE_NUMBER"].count == 1
+
+
+def test_national_form_needs_a_keyword_in_the_countrys_language(scan) -> None:
+    ids = ["FRANCE_PHONE_NUMBER", "GERMANY_PHONE_NUMBER", "ITALY_PHONE_NUMBER"]
+    assert scan("phone: 0612345678", ids=ids).managed == {}
+    assert list(scan("téléphone: 0612345678", ids=ids).managed) == ["FRANCE_PHONE_NUMBER"]
+    # with the country code no keyword is needed, in any language
+    assert list(scan("phone: +33 6 12 34 56 78", ids=ids).managed) == ["FRANCE_PHONE_NUMBER"]
