@@ -116,7 +116,9 @@ def run(count: int, latency_ms: int, skip_awscli: bool) -> dict[str, Any]:
         server.app.macie2 = counted  # type: ignore[assignment]
         server.client("macie2").enable_macie()
         payload = {"count": count, "seed": 42}
-        local_call(server.endpoint_url, "POST", "/_local/findings/synthetic", payload=payload)
+        local_call(
+            server.endpoint_url, "POST", "/_local/findings/synthetic", payload=payload, timeout=600
+        )
         local_call(server.endpoint_url, "PUT", "/_local/latency", payload={"latencyMs": latency_ms})
         env = {**os.environ, **server.environment(), "AWS_PAGER": ""}
         env.pop("MACIE_NOTIFY_CONFIG", None)
