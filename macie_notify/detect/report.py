@@ -37,7 +37,7 @@ class ScanReport:
         return [f for f in self.with_findings if f.severity and severity_rank(f.severity) >= rank]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``scan -o json`` document (DESIGN.md), plus ``skipped`` when any."""
+        """The ``scan -o json`` document, plus ``skipped`` when any."""
         return scan_document(self.files, self.skipped, self.summary)
 
 

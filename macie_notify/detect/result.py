@@ -181,7 +181,7 @@ class FileResult:
         return {"totalCount": sum(d["count"] for d in items), "detections": items}
 
     def to_dict(self) -> dict[str, Any]:
-        """One entry of ``scan -o json`` ``files`` (DESIGN.md)."""
+        """One entry of ``scan -o json`` ``files``."""
         return {
             "path": self.path,
             "bytes": self.bytes,
