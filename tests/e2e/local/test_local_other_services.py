@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.error
+import urllib.request
 import uuid
 import zipfile
 from typing import Any
 
 import pytest
+
+from macie_notify.local import LocalServer
 
 TRUST = json.dumps(
     {
@@ -120,10 +124,17 @@ def test_unknown_macie_operation_paths(local_server: Any) -> None:
     assert info.value.headers["x-amzn-ErrorType"] == "UnknownOperationException"
 
 
-def test_unemulated_macie_operation(macie: Any) -> None:
-    from botocore.exceptions import ClientError
-
-    with pytest.raises(ClientError) as info:
-        macie.get_usage_totals()
-    assert info.value.response["Error"]["Code"] == "NotImplemented"
-    assert macie.get_administrator_account()["ResponseMetadata"]["HTTPStatusCode"] == 200
+def test_unknown_macie_route(local_server: LocalServer, macie: Any) -> None:
+    # Every modelled operation is emulated; a path no operation has is refused as AWS does.
+    scope = "testing/20260101/us-east-1/macie2/aws4_request"
+    request = urllib.request.Request(
+        f"{local_server.endpoint_url}/no-such-macie-route",
+        headers={
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=30)
+    assert info.value.code == 404
+    assert info.value.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+    assert macie.get_usage_totals()["ResponseMetadata"]["HTTPStatusCode"] == 200

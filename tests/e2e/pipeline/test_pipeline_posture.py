@@ -1,5 +1,6 @@
-"""Must show (issue 5): weakening a bucket raises the two policy findings and their
-events; a repeat counts up; the posture and job timers never outlive the server."""
+"""Weakening a bucket raises the two policy findings and their events; a repeat counts up
+and is published at the flush; the periodic check catches changes made outside the
+endpoint; the posture and job timers never outlive the server."""
 
 from __future__ import annotations
 
@@ -44,6 +45,12 @@ def weaken_bucket(s3: Any) -> None:
     s3.delete_public_access_block(Bucket=BUCKET)
 
 
+def publish_now(endpoint: str) -> int:
+    request = urllib.request.Request(f"{endpoint}/_local/findings/publish", method="POST")
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        return int(json.loads(resp.read())["published"])
+
+
 def test_weakened_bucket_raises_two_policy_findings_and_events(
     aws: Callable[[str], Any], server: LocalServer
 ) -> None:
@@ -54,17 +61,17 @@ def test_weakened_bucket_raises_two_policy_findings_and_events(
     macie.enable_macie()
     s3.create_bucket(Bucket=BUCKET)
     secure_bucket(s3)
-    assert check_now(server.endpoint_url) == []  # first sight: the baseline
-    assert check_now(server.endpoint_url) == []  # nothing changed
+    assert macie.list_findings()["findingIds"] == []  # securing a bucket is no finding
+    assert check_now(server.endpoint_url) == []  # the safety net agrees: nothing changed
 
-    weaken_bucket(s3)
-    found = check_now(server.endpoint_url)
-    assert sorted(f["type"] for f in found) == [
+    weaken_bucket(s3)  # the calls themselves raise the findings
+    assert check_now(server.endpoint_url) == []
+    findings = macie.get_findings(findingIds=macie.list_findings()["findingIds"])["findings"]
+    by_type = {f["type"]: f for f in findings}
+    assert sorted(by_type) == [
         "Policy:IAMUser/S3BlockPublicAccessDisabled",
         "Policy:IAMUser/S3BucketEncryptionDisabled",
     ]
-    findings = macie.get_findings(findingIds=macie.list_findings()["findingIds"])["findings"]
-    by_type = {f["type"]: f for f in findings}
     assert by_type["Policy:IAMUser/S3BucketEncryptionDisabled"]["severity"] == {
         "description": "Low",
         "score": 1,
@@ -76,23 +83,23 @@ def test_weakened_bucket_raises_two_policy_findings_and_events(
         assert finding["category"] == "POLICY"
         assert finding["count"] == 1
         assert finding["resourcesAffected"]["s3Bucket"]["name"] == BUCKET
-        assert "s3Object" not in finding["resourcesAffected"]
+        assert "s3Object" not in finding["resourcesAffected"]  # null on the wire
         assert finding["policyDetails"]["action"]["actionType"] == "AWS_API_CALL"
     drain_events(server.endpoint_url)
     events = [json.loads(m["Body"]) for m in drain_queue(aws, url)]
     assert sorted(e["detail"]["type"] for e in events) == sorted(by_type)
 
-    # The same regression again: the finding's count and updatedAt move, and it is published.
+    # The same regression again: count and updatedAt move at once, but the update is
+    # published on the session's publishing frequency (here: the flush control).
     secure_bucket(s3)
-    assert check_now(server.endpoint_url) == []
     weaken_bucket(s3)
-    again = {f["type"]: f for f in check_now(server.endpoint_url)}
-    assert {t: f["count"] for t, f in again.items()} == {t: 2 for t in by_type}
-    assert {f["id"] for f in again.values()} == {f["id"] for f in findings}
-    (updated,) = macie.get_findings(
-        findingIds=[by_type["Policy:IAMUser/S3BucketEncryptionDisabled"]["id"]]
-    )["findings"]
+    again = macie.get_findings(findingIds=[f["id"] for f in findings])["findings"]
+    assert {f["type"]: f["count"] for f in again} == {t: 2 for t in by_type}
+    updated = next(f for f in again if f["type"].endswith("S3BucketEncryptionDisabled"))
     assert updated["updatedAt"] > updated["createdAt"]
+    drain_events(server.endpoint_url)
+    assert drain_queue(aws, url) == []
+    assert publish_now(server.endpoint_url) == 2
     drain_events(server.endpoint_url)
     assert sorted(json.loads(m["Body"])["detail"]["count"] for m in drain_queue(aws, url)) == [2, 2]
 
@@ -101,7 +108,7 @@ def test_public_policy_raises_bucket_public(aws: Callable[[str], Any], server: L
     s3, macie = aws("s3"), aws("macie2")
     macie.enable_macie()
     s3.create_bucket(Bucket=BUCKET)
-    assert check_now(server.endpoint_url) == []
+    s3.delete_public_access_block(Bucket=BUCKET)
     policy = {
         "Version": "2012-10-17",
         "Statement": [
@@ -114,6 +121,36 @@ def test_public_policy_raises_bucket_public(aws: Callable[[str], Any], server: L
         ],
     }
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    findings = macie.get_findings(findingIds=macie.list_findings()["findingIds"])["findings"]
+    apis = {f["type"]: f["policyDetails"]["action"]["apiCallDetails"]["api"] for f in findings}
+    assert apis == {
+        "Policy:IAMUser/S3BlockPublicAccessDisabled": "DeletePublicAccessBlock",
+        "Policy:IAMUser/S3BucketPublic": "PutBucketPolicy",
+    }
+
+
+def test_the_periodic_check_catches_changes_made_outside_the_endpoint(
+    aws: Callable[[str], Any], server: LocalServer
+) -> None:
+    from moto.s3.models import s3_backends
+
+    s3, macie = aws("s3"), aws("macie2")
+    macie.enable_macie()
+    s3.create_bucket(Bucket=BUCKET)
+    s3.delete_public_access_block(Bucket=BUCKET)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            }
+        ],
+    }
+    # Straight into moto's backend: the endpoint never sees this call.
+    s3_backends["123456789012"]["aws"].put_bucket_policy(BUCKET, json.dumps(policy).encode())
     assert [f["type"] for f in check_now(server.endpoint_url)] == ["Policy:IAMUser/S3BucketPublic"]
 
 
