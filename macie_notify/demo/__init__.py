@@ -20,16 +20,16 @@ from pathlib import Path
 from macie_notify.aws import Aws, AwsSettings
 from macie_notify.config import Config
 from macie_notify.demo import endpoint as _endpoint
-from macie_notify.demo.endpoint import Endpoint, open_endpoint
-from macie_notify.demo.errors import DemoError, NotDelivered
-from macie_notify.demo.job import start_job, wait_for_job
-from macie_notify.demo.provision import (
+from macie_notify.demo.deploy import (
     Progress,
     Provisioned,
     SlackTarget,
     enforce_tls,
     provision,
 )
+from macie_notify.demo.endpoint import Endpoint, open_endpoint
+from macie_notify.demo.errors import DemoError, NotDelivered
+from macie_notify.demo.job import start_job, wait_for_job
 from macie_notify.demo.report import (
     DemoReport,
     job_findings,
@@ -112,8 +112,7 @@ def run_demo(
     job = wait_for_job(macie2, job_id, timeout - (clock() - started), sleep, clock)
     objects = (job.get("statistics") or {}).get("approximateNumberOfObjectsToProcess")
     say(f"job complete ({int(objects or 0)} objects analysed)")
-    if config.bucket.enforce_tls:
-        enforce_tls(aws.client("s3"), done.names.bucket)
+    if enforce_tls(aws, config, SlackTarget(endpoint.url)):
         say(f"bucket policy on {done.names.bucket}: TLS only")
     _endpoint.drain_events(endpoint.url, max(timeout - (clock() - started), 1.0))
     say("findings delivered through EventBridge to the notifier")

@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from macie_notify.config import Config, Schedule
+from macie_notify.demo.deploy import Provisioned
 from macie_notify.demo.errors import DemoError
-from macie_notify.demo.provision import Provisioned, stack_tags
+from macie_notify.stack.naming import stack_tags
 
 
 def start_job(macie2: Any, config: Config, done: Provisioned, stamp: str) -> str:
@@ -22,7 +23,7 @@ def start_job(macie2: Any, config: Config, done: Provisioned, stamp: str) -> str
         account_id=done.account_id,
         bucket=done.names.bucket,
         custom_identifier_ids=done.identifier_ids,
-        tags=stack_tags(config),
+        tags=stack_tags(config.stack.name, config.stack.tags),
     )
     return str(macie2.create_classification_job(**params)["jobId"])
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from macie_notify.demo.provision import LAMBDA_TRUST
+from macie_notify.stack.policies import LAMBDA_TRUST
 from macie_notify.local import LocalServer
 from macie_notify.packaging import HANDLER, build_zip
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pipeline_helpers import drain_events, drain_queue
 
-from macie_notify.demo.provision import LAMBDA_TRUST
+from macie_notify.stack.policies import LAMBDA_TRUST
 from macie_notify.local import LocalServer
 from macie_notify.packaging import HANDLER, build_zip
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,14 +9,9 @@ import pytest
 
 from macie_notify.config import loads
 from macie_notify.demo import example_config, resolve_source, sample_data_dir
+from macie_notify.demo.deploy import SlackTarget, describe, sample_files, without_tls
 from macie_notify.demo.errors import DemoError
 from macie_notify.demo.job import wait_for_job
-from macie_notify.demo.provision import (
-    Names,
-    sample_files,
-    stack_tags,
-    tls_only_policy,
-)
 from macie_notify.demo.report import (
     DemoReport,
     detections_summary,
@@ -148,20 +142,21 @@ def test_sources_and_sample_data(tmp_path: Path) -> None:
         resolve_source(config, tmp_path / "missing")
 
 
-def test_names_tags_and_tls_policy() -> None:
-    names = Names("macie-demo", "bucket-1")
-    assert (names.function, names.rule, names.log_group) == (
-        "macie-demo-notifier",
-        "macie-demo-macie-findings",
-        "/aws/lambda/macie-demo-notifier",
+def test_demo_stack_inputs_and_progress_lines() -> None:
+    from macie_notify.stack import Action, Change
+
+    config = example_config()
+    # The local endpoint's workaround: the first apply leaves the TLS statement out.
+    assert without_tls(config).bucket.enforce_tls is False
+    assert without_tls(config).bucket.versioning is config.bucket.versioning
+    slack = SlackTarget("http://127.0.0.1:4566")
+    assert slack.api_url == "http://127.0.0.1:4566/_local/slack/api/"
+    assert slack.credential(config).startswith("xoxb-")
+    rule = Change("eventbridge-rule", "macie-demo-macie-findings", Action.CREATE)
+    assert describe(rule, config) == (
+        "EventBridge rule macie-demo-macie-findings -> macie-demo-notifier"
     )
-    tags = stack_tags(example_config())
-    assert tags == {
-        "team": "devsec",
-        "managed-by": "macie-notify",
-        "macie-notify:stack": "macie-demo",
-    }
-    (statement,) = tls_only_policy("bucket-1")["Statement"]
-    assert statement["Effect"] == "Deny"
-    assert statement["Resource"] == ["arn:aws:s3:::bucket-1", "arn:aws:s3:::bucket-1/*"]
-    assert json.dumps(statement["Condition"]) == '{"Bool": {"aws:SecureTransport": "false"}}'
+    bucket = Change("bucket", "b-1", Action.NOOP)
+    assert describe(bucket, config) == (
+        "bucket b-1 (encrypted, versioned, public access blocked, TLS only after the scan) [no-op]"
+    )
