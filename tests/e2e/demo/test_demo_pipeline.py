@@ -17,7 +17,7 @@ import pytest
 from macie_notify.cli.main import run
 from macie_notify.config.example import example_text
 from macie_notify.demo import sample_data_dir
-from macie_notify.demo.provision import DEMO_BOT_TOKEN
+from macie_notify.demo.deploy import DEMO_BOT_TOKEN
 
 pytestmark = pytest.mark.e2e
 
