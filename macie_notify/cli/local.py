@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ import click
 from macie_notify.cli import MacieGroup
 from macie_notify.cli.context import LOCAL_ENDPOINT, AppContext
 from macie_notify.cli.options import pass_app
+from macie_notify.errors import EXIT_INTERRUPTED
 
 
 @click.group("local", cls=MacieGroup)
@@ -38,8 +40,18 @@ def local_group() -> None:
     type=click.IntRange(0, 60_000),
     help="Delay every AWS response (stands in for network latency in benchmarks).",
 )
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let web pages from ORIGIN (scheme://host[:port]) call the endpoint; repeatable. "
+    "None by default.",
+)
 @pass_app
-def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
+def serve_cmd(
+    app: AppContext, host: str, port: int, latency_ms: int, cors_origins: tuple[str, ...]
+) -> None:
     """Serve S3, IAM, Lambda, EventBridge, Logs, Secrets Manager, SQS, STS and macie2
     on one endpoint until Ctrl-C.
 
@@ -57,7 +69,9 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
     from macie_notify.errors import MacieNotifyError
     from macie_notify.local import LocalServer
 
-    server = LocalServer(host, port, latency_ms, log_requests=app.settings.verbose)
+    server = LocalServer(
+        host, port, latency_ms, log_requests=app.settings.verbose, cors_origins=cors_origins
+    )
     try:
         server.start()
     except OSError as exc:
@@ -75,13 +89,38 @@ def serve_cmd(app: AppContext, host: str, port: int, latency_ms: int) -> None:
             "and run Lambda code on this machine; keep the default 127.0.0.1 unless needed"
         )
     env = server.environment(app.settings.region or "us-east-1")
+    # SIGTERM (a service manager, `kill`) ends the server as Ctrl-C does.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         _announce(app, server.endpoint_url, env)
         threading.Event().wait()
     except KeyboardInterrupt:
-        app.info("Stopping.")
+        # Ctrl-C is how a server ends, but still an interruption: 130, as for every command.
+        app.info("Stopping; press Ctrl-C again to kill running functions at once.")
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     finally:
+        _stop(server)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(server: Any) -> None:
+    """Stop the server; a second Ctrl-C (or SIGTERM) meanwhile kills running functions."""
+    import threading
+
+    def kill_now(signum: int, frame: Any) -> None:
+        # Not in the handler itself: it runs on the thread that is inside stop().
+        threading.Thread(target=server.kill, name="macie-notify-kill", daemon=True).start()
+
+    handlers = {sig: signal.signal(sig, kill_now) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
         server.stop()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 def _is_loopback(host: str) -> bool:

@@ -42,6 +42,7 @@ from macie_notify.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from macie_notify.local.controls import PREFIX, ControlApp, ControlParts, local_controls
 from macie_notify.local.events.router import EventRouter
 from macie_notify.local.guard import RequestGuard
+from macie_notify.local.lambda_.code_limits import code_upload_refusal
 from macie_notify.local.lambda_.invoke import INVOKE_PATH, LambdaInvokeApp
 from macie_notify.local.lambda_.runner import LambdaRunner
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION, Macie2App, Macie2Backends
@@ -121,6 +122,10 @@ class LocalApp:
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.lambda_invoke(environ, start_response)
+        if scope is not None and scope.service == "lambda":
+            refusal = code_upload_refusal(environ)
+            if refusal is not None:
+                return refusal(environ, start_response)
         # Plain HTTP on loopback cannot be listened in on: bucket policies see it as TLS.
         with secure_transport(_is_loopback(environ.get("REMOTE_ADDR"))):
             if scope is not None and scope.service == "s3" and self.s3_calls is not None:
@@ -156,7 +161,7 @@ class LocalServer:
         # Known once the server listens; kept after stop() forgets the port, because the
         # invocations stop() still joins call the endpoint.
         self._endpoint = ""
-        cache = Path(tempfile.gettempdir()) / f"{CACHE_PREFIX}{uuid.uuid4().hex}"
+        cache = Path(tempfile.gettempdir()) / f"{CACHE_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
 
         self.moto = MotoBackends()
         self.macie2_backends = Macie2Backends()
@@ -229,13 +234,20 @@ class LocalServer:
             target=self._server.serve_forever, name="macie-notify-local", daemon=True
         )
         self._thread.start()
+        remove_stale_caches(Path(tempfile.gettempdir()))
+        self.lambda_runner.reopen()
         self.lambda_invoke.open()
         if self._background:
             self.posture.start()
         return self
 
-    def stop(self) -> None:
-        """Stop serving and release the port (idempotent)."""
+    def stop(self, grace_s: float = 5.0) -> None:
+        """Stop serving and release the port (idempotent).
+
+        Background invocations and event deliveries get ``grace_s`` seconds to finish (each),
+        then every function still running is killed with its process group (:meth:`kill`
+        does that at once, e.g. on a second Ctrl-C); their temporary folder is removed.
+        """
         server = self._server
         if server is None or self._stopping:
             return
@@ -245,6 +257,10 @@ class LocalServer:
         try:
             self.posture.stop()
             self.job_runner.stop()
+            self.lambda_invoke.close()
+            self.lambda_invoke.drain(grace_s)
+            self.event_router.drain(grace_s)
+            self.lambda_runner.close(grace_s=0.5)  # SIGTERM, then SIGKILL what is left
             self.lambda_invoke.stop()
             self.event_router.stop()
             shutil.rmtree(self.lambda_runner.cache_dir, ignore_errors=True)
@@ -256,6 +272,10 @@ class LocalServer:
             if self._thread is not None:
                 self._thread.join(timeout=10)
                 self._thread = None
+
+    def kill(self) -> None:
+        """Kill every running function now (a second Ctrl-C while stopping)."""
+        self.lambda_runner.kill()
 
     @property
     def port(self) -> int:
@@ -341,6 +361,24 @@ def account_id(environ: dict[str, Any], scope: CredentialScope) -> str:
     from moto.iam.models import get_account_id_from
 
     return str(get_account_id_from(scope.access_key))
+
+
+def remove_stale_caches(folder: Path) -> None:
+    """Remove the function caches of servers whose process is gone (killed, not stopped)."""
+    for path in folder.glob(f"{CACHE_PREFIX}*-*"):
+        pid = path.name[len(CACHE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def make_wsgi_server(app: WSGIApp, host: str, port: int, log_requests: bool = False) -> Any:

@@ -96,7 +96,7 @@ class Delivery:
     event_id: str
     rule: str
     target: str
-    status: str  # delivered | dead-lettered | dropped | unsupported
+    status: str  # delivered | dead-lettered | dropped | unsupported | failed
     attempts: int = 0
     error: str | None = None
     lambda_outcome: Any = None
@@ -330,9 +330,16 @@ class EventRouter:
             self._pending_lambda.add(future)
 
         def done(f: Future[Any]) -> None:
+            error = f.exception()
+            if error is not None:  # a runner failure is no delivery
+                log.error("Lambda target %s failed: %s", target.arn, error)
             with self._idle:
                 self._pending_lambda.discard(f)
-                delivery.lambda_outcome = None if f.exception() else f.result()
+                if error is None:
+                    delivery.lambda_outcome = f.result()
+                else:
+                    delivery.status = "failed"
+                    delivery.error = f"{type(error).__name__}: {error}"
                 self._idle.notify_all()
 
         future.add_done_callback(done)

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from macie_notify.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from macie_notify.local.lambda_.code_limits import CodeError, check_unzipped_size
 from macie_notify.local.retries import RetryEnd, retry_with_max_age
 from macie_notify.render import iso8601
 
@@ -204,8 +205,12 @@ class LambdaRunner:
         self.clock = clock
         self.retry_delays = tuple(retry_delays)
         self.python = python
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._streams: dict[tuple[str, str], str] = {}
+        # Every running function process (each leads its own process group), and whether
+        # the owner is shutting down (no new process starts then).
+        self._processes: set[subprocess.Popen[bytes]] = set()
+        self._closed = False
 
     # --- code cache ------------------------------------------------------------------------
 
@@ -217,6 +222,8 @@ class LambdaRunner:
         with self._lock:
             if not root.is_dir():
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
+                # Lambda's 250 MB unzipped limit, checked before anything is written.
+                check_unzipped_size(spec.code)
                 tmp = Path(tempfile.mkdtemp(dir=self.cache_dir, prefix=".extract-"))
                 # zipfile drops absolute paths and ".." parts, so members stay inside tmp.
                 with zipfile.ZipFile(io.BytesIO(spec.code)) as archive:
@@ -301,7 +308,11 @@ class LambdaRunner:
             )
         started = self.clock()
         stream = self._log_stream(spec, started)
-        root = self.task_root(spec)
+        try:
+            root = self.task_root(spec)
+        except CodeError as exc:
+            message = f"RequestId: {request_id} Error: {exc}"
+            return InvocationResult(request_id, error=_error("Runtime.ExitError", message))
         env = self.environment(spec, root, stream)
         result = self._run_process(spec, event, request_id, root, env)
         self._write_logs(spec, stream, started, result)
@@ -322,7 +333,19 @@ class LambdaRunner:
             req_path, res_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
             req_path.write_text(json.dumps(request))
             t0 = time.monotonic()
-            output, killed = self._spawn([str(req_path), str(res_path)], root, env, spec)
+            try:
+                output, killed = self._spawn([str(req_path), str(res_path)], root, env, spec)
+            except OSError as exc:
+                # The runtime could not start (no interpreter, not executable): a failed
+                # invocation, retried and dead-lettered like any other.
+                reason = f"fork/exec {self.python}: {exc.strerror or exc}"
+                message = f"RequestId: {request_id} Error: {reason}"
+                return InvocationResult(
+                    request_id, error=_error("Runtime.InvalidEntrypoint", message)
+                )
+            except _Stopping:
+                message = f"RequestId: {request_id} Error: the local server is stopping"
+                return InvocationResult(request_id, error=_error("Runtime.ExitError", message))
             duration = (time.monotonic() - t0) * 1000
             raw = res_path.read_text() if res_path.exists() else ""
         now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
@@ -331,26 +354,73 @@ class LambdaRunner:
     def _spawn(
         self, args: list[str], root: Path, env: dict[str, str], spec: FunctionSpec
     ) -> tuple[str, bool]:
-        """Run the bootstrap; kill its whole process group if it outlives every limit."""
+        """Run the bootstrap in its own process group; kill the group past every limit.
+
+        OSError when the interpreter cannot be started; _Stopping when the owner stops.
+        """
         # -I: no environment, user site or script directory on sys.path; -S: no site-packages.
         cmd = [self.python, "-I", "-S", str(BOOTSTRAP), *args]
-        proc = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self._lock:
+            if self._closed:
+                raise _Stopping
+            proc = subprocess.Popen(
+                cmd,
+                cwd=root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a group of its own: killpg reaches its children
+            )
+            self._processes.add(proc)
         try:
             out, _ = proc.communicate(timeout=spec.timeout_s + INIT_LIMIT_S + 5)
             killed = False
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            _kill_group(proc, signal.SIGKILL)
             out, _ = proc.communicate()
             killed = True
+        finally:
+            with self._lock:
+                self._processes.discard(proc)
+        if self.closed and proc.returncode is not None and proc.returncode < 0:
+            raise _Stopping  # killed by close()/kill(), not by its own doing
         return out.decode("utf-8", "replace"), killed
+
+    # --- shutdown ----------------------------------------------------------------------------
+
+    def close(self, grace_s: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """Start no new function; SIGTERM the running ones, SIGKILL what is left after
+        ``grace_s`` (each process group, so a function's own children go too)."""
+        with self._lock:
+            self._closed = True
+            running = list(self._processes)
+        for proc in running:
+            _kill_group(proc, signal.SIGTERM)
+        deadline = monotonic() + grace_s
+        for proc in running:
+            try:
+                proc.wait(max(0.0, deadline - monotonic()))
+            except subprocess.TimeoutExpired:
+                _kill_group(proc, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """SIGKILL every running function now (a second Ctrl-C)."""
+        with self._lock:
+            self._closed = True
+            running = list(self._processes)
+        for proc in running:
+            _kill_group(proc, signal.SIGKILL)
+
+    @property
+    def closed(self) -> bool:
+        with self._lock:
+            return self._closed
+
+    def reopen(self) -> None:
+        """Run functions again after :meth:`close` (a server started again)."""
+        with self._lock:
+            self._closed = False
 
     def _write_logs(
         self, spec: FunctionSpec, stream: str, started: float, result: InvocationResult
@@ -371,7 +441,8 @@ class LambdaRunner:
 
         def attempt(_number: int) -> bool:
             attempts.append(self.invoke(spec, event, request_id))
-            return attempts[-1].ok
+            # A stopping runner starts nothing more: the event goes where failures go.
+            return attempts[-1].ok or self.closed
 
         end = retry_with_max_age(
             attempt,
@@ -383,7 +454,7 @@ class LambdaRunner:
             clock=self.clock,
         )
         condition = {
-            RetryEnd.DONE: "Success",
+            RetryEnd.DONE: "Success" if attempts[-1].ok else "RetriesExhausted",
             RetryEnd.EXHAUSTED: "RetriesExhausted",
             RetryEnd.EXPIRED: "EventAgeExceeded",
         }[end]
@@ -418,6 +489,17 @@ class LambdaRunner:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+class _Stopping(Exception):
+    """The runner was closed: a function is not started, or was stopped from outside."""
+
+
+def _kill_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
 
 
 def log_lines(spec: FunctionSpec, result: InvocationResult) -> list[str]:

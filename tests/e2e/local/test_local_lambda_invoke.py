@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from macie_notify.stack.policies import LAMBDA_TRUST
 from macie_notify.local import LocalServer
 from macie_notify.packaging import HANDLER, build_zip
+from macie_notify.stack.policies import LAMBDA_TRUST
 
 pytestmark = pytest.mark.e2e
 
@@ -378,17 +378,21 @@ def test_failing_event_is_retried_then_sent_to_the_on_failure_destination(
 def test_stop_waits_for_background_invocations(
     client: ClientFactory, relay: tuple[str, str, str]
 ) -> None:
-    """A second server (moto's state is shared): stop() joins its invoke pool."""
+    """A second server (moto's state is shared): stop() joins its invoke pool, letting
+    background invocations finish within its grace period."""
     name, go_url, out_url = relay
     client("sqs").send_message(QueueUrl=go_url, MessageBody="go")
     before = set(threading.enumerate())
-    with LocalServer() as other:
+    other = LocalServer().start()
+    try:
         lam = other.client("lambda")
         payload = json.dumps({"go": go_url, "out": out_url}).encode()
         assert (
             lam.invoke(FunctionName=name, InvocationType="Event", Payload=payload)["StatusCode"]
             == 202
         )
+    finally:
+        other.stop(grace_s=60)  # a generous grace: the test is about joining, not killing
     left = [t for t in set(threading.enumerate()) - before if t.name.startswith("macie-notify")]
     assert left == []
     got = client("sqs").receive_message(QueueUrl=out_url, WaitTimeSeconds=0)

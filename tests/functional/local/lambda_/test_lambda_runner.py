@@ -329,3 +329,71 @@ def test_from_configuration() -> None:
     )
     assert (fn.dead_letter_arn, fn.on_failure_arn) == (DLQ, DEST)
     assert fn.environment == {"SLACK_CHANNEL": "#x"}
+
+
+def test_an_interpreter_that_cannot_start_is_a_failed_invocation(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]], tmp_path: Path
+) -> None:
+    _, queues, logs, sleeps = parts
+    runner = LambdaRunner(
+        tmp_path / "other-cache",
+        queues=queues,
+        logs=logs,
+        sleep=sleeps.append,
+        retry_delays=(1.0, 2.0),
+        python=str(tmp_path / "no-such-python"),
+    )
+    outcome = runner.invoke_async(spec(dead_letter_arn=DLQ), {"id": "e1"})
+    assert outcome.condition == "RetriesExhausted"
+    assert len(outcome.attempts) == 3 and sleeps == [1.0, 2.0]
+    error = outcome.attempts[-1].error
+    assert error is not None
+    assert error["errorType"] == "Runtime.InvalidEntrypoint"
+    assert error["errorMessage"].endswith(
+        f"Error: fork/exec {tmp_path / 'no-such-python'}: No such file or directory"
+    )
+    (queue, body, attributes) = queues.sent[0]
+    assert (queue, json.loads(body)) == (DLQ, {"id": "e1"})
+    assert attributes["ErrorMessage"] == error["errorMessage"]
+    assert outcome.sent_to == [DLQ]
+
+
+def test_a_closed_runner_starts_nothing_and_keeps_the_event(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    runner, queues, _, sleeps = parts
+    runner.close(grace_s=0)
+    outcome = runner.invoke_async(spec(dead_letter_arn=DLQ), {"id": "e2"})
+    # No retry while stopping: the event goes straight where failures go.
+    assert (outcome.condition, len(outcome.attempts), sleeps) == ("RetriesExhausted", 1, [])
+    error = outcome.attempts[0].error
+    assert error is not None and error["errorMessage"].endswith("the local server is stopping")
+    assert [q for q, _, _ in queues.sent] == [DLQ]
+    runner.reopen()
+    assert runner.invoke(spec(), {"id": "e3"}).ok
+
+
+def _claiming(unzipped: int) -> bytes:
+    """A tiny zip whose directory says its member unpacks to ``unzipped`` bytes (how a zip
+    bomb looks to a check that must not decompress anything)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", bytes(1024))
+    data = bytearray(buffer.getvalue())
+    central = data.rindex(b"PK\x01\x02")
+    local = data.index(b"PK\x03\x04")
+    data[central + 24 : central + 28] = unzipped.to_bytes(4, "little")
+    data[local + 22 : local + 26] = unzipped.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_code_over_250_mb_unzipped_is_never_extracted(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    runner = parts[0]
+    result = runner.invoke(spec(code=_claiming(262_144_001)), {}, "req-big")
+    assert result.error is not None
+    assert result.error["errorMessage"] == (
+        "RequestId: req-big Error: Unzipped size must be smaller than 262144000 bytes"
+    )
+    assert not (runner.cache_dir / "code").exists()
