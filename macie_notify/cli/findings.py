@@ -293,12 +293,12 @@ def _tail(app: AppContext, params: Mapping[str, Any]) -> None:
     since: datetime = params.get("since") or app.clock() - timedelta(hours=1)
     filters = _filters({**params, "since": None})
     fmt = app.settings.output
-    worst: list[str] = []
+    severities: list[str] = []
     printer = _tail_printer(app, fmt)
 
     def emit(finding: dict[str, Any]) -> None:
         printer(finding)
-        worst.append(str((finding.get("severity") or {}).get("description")))
+        severities.append(str((finding.get("severity") or {}).get("description")))
 
     path = params.get("checkpoint")
     tailer = Tailer(
@@ -316,7 +316,7 @@ def _tail(app: AppContext, params: Mapping[str, Any]) -> None:
     if tailer.resumed:
         app.info(f"continuing from the checkpoint {path}")
     tailer.run(emit)
-    _fail_on([{"severity": {"description": s}} for s in worst], params.get("fail_on"))
+    _fail_on([{"severity": {"description": s}} for s in severities], params.get("fail_on"))
 
 
 def _tail_printer(app: AppContext, fmt: str) -> Callable[[dict[str, Any]], None]:

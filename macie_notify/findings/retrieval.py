@@ -257,9 +257,16 @@ class Retriever:
         criteria: Mapping[str, Any],
         sort: Mapping[str, str],
         limit: int | None = None,
+        *,
+        split: bool = True,
     ) -> list[dict[str, Any]]:
-        """Every finding matching ``criteria`` in ``sort`` order (``limit`` first ones)."""
-        parts = [dict(criteria)] if limit is not None else self.partitions(criteria)
+        """Every finding matching ``criteria`` in ``sort`` order (``limit`` first ones).
+
+        ``split=False`` skips the partition planning (and its GetFindingStatistics call),
+        for queries known to be small.
+        """
+        small = limit is not None or not split
+        parts = [dict(criteria)] if small else self.partitions(criteria)
         stop = threading.Event()
         with (
             ThreadPoolExecutor(self.workers, thread_name_prefix="get-findings") as getters,

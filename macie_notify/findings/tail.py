@@ -253,11 +253,14 @@ class Tailer:
         self.cursor = loaded or Cursor(epoch_millis(since))
         self.resumed = loaded is not None
         self.printed = 0
+        self.polled = False
 
     def poll(self) -> Iterator[dict[str, Any]]:
         """One query from the cursor; yields each unseen finding, oldest first."""
         criteria = with_criterion(self.criteria, UPDATED_FIELD, {"gte": self.cursor.at})
-        found = self.retriever.fetch(criteria, ASCENDING)
+        # Only the backlog can be large enough to be worth splitting (and counting).
+        found = self.retriever.fetch(criteria, ASCENDING, split=not self.polled)
+        self.polled = True
         found.sort(key=lambda f: (_stamp(f)[0], str(f.get("id"))))
         for finding in found:
             if self.cursor.is_new(finding):

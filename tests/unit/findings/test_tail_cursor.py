@@ -66,6 +66,8 @@ def test_findings_sharing_a_millisecond_across_polls_print_once() -> None:
     assert len(printed) == 181
     assert sleeps == [10, 10, 10]
     assert t.cursor.at > 0 and list(t.cursor.seen) == ["b000"]
+    # Four polls; only the backlog's is sized with GetFindingStatistics.
+    assert fake.calls.count("GetFindingStatistics") == 1
 
 
 def test_a_policy_finding_counting_up_prints_each_update_once() -> None:
