@@ -210,6 +210,9 @@ def fi_ehic_ok(text: str) -> bool:
 
 
 _KW_PASSPORT = ("passport", "passport number", "passport no", "passport#", "passport #")
+# German and UK passport numbers have the shapes of US ones (C + 8 characters, 9 digits): a
+# bare "passport number" is not enough to claim them, the keyword must name the country or
+# be in its language, else every US passport number would also be a UK or German one.
 
 EUROPE_RULES: tuple[Rule, ...] = (
     Rule(
@@ -304,7 +307,14 @@ EUROPE_RULES: tuple[Rule, ...] = (
         before=_ALNUM,
         after=_ALNUM,
         check=de_document_ok,
-        keywords=("reisepass", "reisepassnummer", "passnummer", "pass-nr", *_KW_PASSPORT),
+        keywords=(
+            "reisepass",
+            "reisepassnummer",
+            "passnummer",
+            "pass-nr",
+            "german passport",
+            "deutscher reisepass",
+        ),
     ),
     Rule(
         "GERMANY_TAX_IDENTIFICATION_NUMBER",
@@ -444,7 +454,14 @@ EUROPE_RULES: tuple[Rule, ...] = (
         before=_ALNUM,
         after=_ALNUM,
         check=_not_repeated,
-        keywords=("uk passport", "british passport", "hm passport", *_KW_PASSPORT),
+        keywords=(
+            "uk passport",
+            "uk passport number",
+            "british passport",
+            "british passport number",
+            "hm passport",
+            "gb passport",
+        ),
     ),
     Rule(
         "UK_TAX_IDENTIFICATION_NUMBER",

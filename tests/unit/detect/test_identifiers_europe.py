@@ -68,3 +68,11 @@ def test_csv_column_name_is_the_keyword(scan) -> None:
         "column": 2,
         "columnName": "dni",
     }
+
+
+def test_a_bare_passport_keyword_does_not_make_a_us_number_british_or_german(scan) -> None:
+    ids = ["USA_PASSPORT_NUMBER", "UK_PASSPORT_NUMBER", "GERMANY_PASSPORT_NUMBER"]
+    for value in ("583920174", "C40817395"):
+        assert list(scan(f"Passport number: {value}", ids=ids).managed) == ["USA_PASSPORT_NUMBER"]
+    assert "UK_PASSPORT_NUMBER" in scan("British passport 583920174", ids=ids).managed
+    assert "GERMANY_PASSPORT_NUMBER" in scan("Reisepass: C40817395", ids=ids).managed
