@@ -9,8 +9,7 @@ naming the resource and the API call that failed, plus what was completed.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
@@ -48,8 +47,13 @@ def apply(
     on_event: OnEvent | None = None,
     *,
     max_workers: int = MAX_WORKERS,
+    kinds: Mapping[str, Any] | None = None,
 ) -> Result:
-    """Run every pending step; returns all changes with their ids filled in."""
+    """Run every pending step; returns all changes with their ids filled in.
+
+    ``kinds`` maps a spec kind to the module that applies it (tests pass fakes).
+    """
+    modules = resources.KINDS if kinds is None else kinds
     notify = on_event or (lambda _event: None)
     started = ctx.clock()
     outputs: dict[str, dict[str, str]] = {
@@ -68,8 +72,8 @@ def apply(
                     del waits[i]
                     step = plan.steps[i]
                     notify(Event("start", step.change))
-                    begun[i] = time.perf_counter()
-                    future = pool.submit(_run, step, ctx, outputs, plan.teardown)
+                    begun[i] = ctx.clock()
+                    future = pool.submit(_run, modules, step, ctx, outputs, plan.teardown)
                     running[future] = i
             if not running:
                 break
@@ -87,7 +91,7 @@ def apply(
                 outputs[step.spec.key] = out
                 final[i] = replace(step.change, id=_id(step, out))
                 done.append(f"{step.change.action} {step.change.resource} {step.change.name}")
-                notify(Event("done", final[i], seconds=time.perf_counter() - begun[i]))
+                notify(Event("done", final[i], seconds=ctx.clock() - begun[i]))
                 for deps in waits.values():
                     deps.discard(i)
     if failure is not None:
@@ -108,9 +112,13 @@ def _id(step: Step, out: dict[str, str]) -> str | None:
 
 
 def _run(
-    step: Step, ctx: Context, outputs: dict[str, dict[str, str]], teardown: bool
+    modules: Mapping[str, Any],
+    step: Step,
+    ctx: Context,
+    outputs: dict[str, dict[str, str]],
+    teardown: bool,
 ) -> dict[str, str]:
-    kind: Any = resources.KINDS[step.spec.kind]
+    kind: Any = modules[step.spec.kind]
     if teardown or step.change.action is Action.DELETE:
         assert step.observed is not None
         kind.delete(ctx, step.spec, step.observed)
