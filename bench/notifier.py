@@ -8,9 +8,9 @@ Cold import: the zip from ``build_zip()`` is extracted to a temporary folder and
 sources, which is what this measures (time inside the process, interpreter start
 excluded). Baseline: importing slack_sdk's WebClient + WebhookClient alone the same way,
 which is most of the cost; for reference, the same import with .pyc files present.
-Target (issue 6): handler import <= 150 ms.
+Target: handler import <= 150 ms.
 
-The handler does nothing at import (STYLE rule 9): slack_sdk, most of the cost, is
+The handler does nothing at import: slack_sdk, most of the cost, is
 imported by the first invocation that actually posts, so filtered-out and non-Macie events
 never pay for it. The baseline line shows what that first delivery adds.
 
