@@ -161,7 +161,14 @@ def time_left_of(context: Any) -> TimeLeft | None:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if not callable(remaining):
         return None
-    return lambda: float(remaining()) / 1000
+
+    def seconds() -> float:
+        try:
+            return float(remaining()) / 1000
+        except (TypeError, ValueError):  # an odd runtime: no cap rather than a failure
+            return float("inf")
+
+    return seconds
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

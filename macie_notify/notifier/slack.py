@@ -121,9 +121,10 @@ class RetryPolicy:
 
     def request_timeout(self) -> int:
         """The HTTP timeout per request: ``timeout``, or less when the invocation ends sooner."""
-        if self.time_left is None:
+        left = math.inf if self.time_left is None else self.time_left() - self.reserve
+        if not left < self.timeout:  # also NaN
             return self.timeout
-        return max(1, min(self.timeout, math.floor(self.time_left() - self.reserve)))
+        return max(1, math.floor(left))
 
     def handlers(self, request_timeout: int | None = None) -> list[_Budgeted]:
         """Fresh handlers for one delivery (they remember why they stopped retrying)."""

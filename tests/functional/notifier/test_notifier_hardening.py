@@ -288,3 +288,23 @@ def test_a_debug_root_logger_does_not_log_the_secret(caplog: pytest.LogCaptureFi
     assert "probe visible" in caplog.text  # the capture does see botocore's DEBUG records
     assert credentials.fetch_secret(arn) == TOKEN
     assert TOKEN not in caplog.text
+
+
+@pytest.mark.parametrize("remaining", [None, "soon", float("nan")])
+def test_an_odd_context_clock_does_not_stop_the_post(
+    slack: Any, load_event: LoadEvent, monkeypatch: pytest.MonkeyPatch, remaining: object
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_CHANNEL", "#c")
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+
+    class Context:
+        aws_request_id = "req-odd"
+
+        def get_remaining_time_in_millis(self) -> object:
+            return remaining
+
+    stdout = _strict_stdout()
+    with redirect_stdout(stdout):
+        record = handler.lambda_handler(load_event("macie_policy"), Context())
+    assert record["decision"] == "posted" and len(slack.requests) == 1
