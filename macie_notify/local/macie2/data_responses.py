@@ -493,7 +493,10 @@ HANDLERS: dict[str, Handler] = {
     "BatchUpdateAutomatedDiscoveryAccounts": _batch_discovery_accounts,
     "ListAutomatedDiscoveryAccounts": _list_discovery_accounts,
     "GetClassificationScope": lambda b, p: b.discovery.scope(p["id"]),
-    "UpdateClassificationScope": _empty(lambda b, p: b.discovery.update_scope(p["id"], p["s3"])),
+    "UpdateClassificationScope": _empty(
+        # s3 is optional in the model: without it the call changes nothing.
+        lambda b, p: b.discovery.update_scope(p["id"], p.get("s3") or {})
+    ),
     "ListClassificationScopes": lambda b, p: {
         "classificationScopes": [
             {"id": b.discovery.scope_id, "name": b.discovery.scope(b.discovery.scope_id)["name"]}
