@@ -153,6 +153,8 @@ class LocalServer:
         log_requests: bool = False,
         background: bool = True,
         cors_origins: Iterable[str] = (),
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -164,22 +166,25 @@ class LocalServer:
         cache = Path(tempfile.gettempdir()) / f"{CACHE_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
 
         self.moto = MotoBackends()
-        self.macie2_backends = Macie2Backends()
+        # One clock and one sleep for every part that waits, retries or stamps times.
+        self.macie2_backends = Macie2Backends(clock=clock)
         self.macie2_backends.bucket_source = s3_buckets
         self.macie2_backends.s3_client = self._s3_client
-        self.slack_sink = SlackSink()
+        self.slack_sink = SlackSink(clock=clock)
         self.lambda_runner = LambdaRunner(
             cache,
             endpoint_url=lambda: self._endpoint,
             slack_api_url=lambda: f"{self._endpoint}{PREFIX}/slack/api/",
             queues=self.moto,
             logs=self.moto,
+            sleep=sleep,
+            clock=clock,
         )
-        self.event_router = EventRouter(self.moto, self.lambda_runner)
+        self.event_router = EventRouter(self.moto, self.lambda_runner, sleep=sleep, clock=clock)
         self.lambda_invoke = LambdaInvokeApp(self.lambda_runner, self.moto.function_named)
-        self.job_runner = JobRunner(self._s3_client, logs=self.moto)
+        self.job_runner = JobRunner(self._s3_client, logs=self.moto, clock=clock)
         book = PostureBook()
-        self.posture = PostureChecker(self.macie2_backends, self._s3_client, book=book)
+        self.posture = PostureChecker(self.macie2_backends, self._s3_client, clock=clock, book=book)
         self.s3_calls = S3CallObserver(self.macie2_backends, self._s3_client, book)
         if background:
             self.macie2_backends.add_listener(self.event_router.on_finding)
@@ -201,6 +206,7 @@ class LocalServer:
             self.lambda_invoke,
             self.controls,
             latency_ms,
+            sleep=sleep,
             s3_calls=self.s3_calls if background else None,
             guard=RequestGuard(host, cors_origins),
         )

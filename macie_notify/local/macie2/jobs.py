@@ -112,6 +112,10 @@ class JobRunner:
         self._timer: threading.Thread | None = None
         self._stopping = False
 
+    def _now(self) -> dt.datetime:
+        """The injected clock as a UTC datetime (run starts, result records, job events)."""
+        return dt.datetime.fromtimestamp(self._clock(), dt.timezone.utc)
+
     # --- hook from the models --------------------------------------------------------------
 
     def job_changed(self, backend: Any, job: dict[str, Any], reason: str) -> None:
@@ -260,7 +264,7 @@ class JobRunner:
                 allowed=backend.allow_lists.matchers(job["allowListIds"], backend.object_reader()),
                 export=dict((backend.export_configuration or {}).get("s3Destination") or {}),
             )
-        started = dt.datetime.now(dt.timezone.utc)
+        started = self._now()
         if state.pending is None:
             one_time = job["jobType"] == "ONE_TIME"
             kind = "ONE_TIME_JOB_STARTED" if one_time else "SCHEDULED_RUN_STARTED"
@@ -354,7 +358,7 @@ class JobRunner:
             result.has_findings and result.finding_type is not None and result.severity
         )
         resources = affected_resources(obj, bucket, got)
-        now = iso8601(dt.datetime.now(dt.timezone.utc))
+        now = iso8601(self._now())
         folder = run.export or {"bucketName": NOT_SET.removeprefix("s3://")}
         key = result_key(folder, backend.account_id, backend.region, job["jobId"])
         location = f"{NOT_SET}/{key}"
@@ -386,7 +390,7 @@ class JobRunner:
             "adminAccountId": backend.account_id,
             "jobId": job["jobId"],
             "eventType": kind,
-            "occurredAt": iso8601(dt.datetime.now(dt.timezone.utc)),
+            "occurredAt": iso8601(self._now()),
             "description": text,
             "jobName": job["name"],
         }
