@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from macie_notify.stack.desired import Inputs, build, for_teardown, names_for
-from macie_notify.stack.model import Action, Change, Event, Plan, Result
+from macie_notify.stack.model import Action, Change, Event, Plan, Result, Spec
 
 if TYPE_CHECKING:
     from macie_notify.aws import Aws
@@ -30,7 +31,7 @@ class Engine:
     config: Config
     aws: Aws
     inputs: Inputs
-    zip_bytes: bytes = field(default=b"", repr=False)
+    package: Future[tuple[bytes, str]] = field(repr=False)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
@@ -48,23 +49,36 @@ class Engine:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> Engine:
-        """Resolve the account, Region and partition, and build the notifier's zip."""
+        """Resolve the account, Region and partition; the notifier's zip is built in the
+        background meanwhile (its hash is needed only once the reads are done)."""
         if package is None:
             from macie_notify.packaging import build_zip
 
             package = build_zip
-        data, sha = package()
+        builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zip")
+        built = builder.submit(package)
+        builder.shutdown(wait=False)
         inputs = Inputs(
             account_id=aws.account_id,
             region=aws.region,
             partition=aws.partition,
             secret_value=secret_value,
-            code_sha256=sha,
             extra_environment=dict(extra_environment or {}),
             skip=skip,
             disable_macie=disable_macie,
         )
-        return cls(config, aws, inputs, data, sleep, clock)
+        return cls(config, aws, inputs, built, sleep, clock)
+
+    @property
+    def zip_bytes(self) -> bytes:
+        return self.package.result()[0]
+
+    @property
+    def code_sha256(self) -> str:
+        return self.package.result()[1]
+
+    def _specs(self) -> list[Spec]:
+        return build(self.config, replace(self.inputs, code_sha256=self.code_sha256))
 
     @property
     def bucket(self) -> str:
@@ -77,15 +91,18 @@ class Engine:
     def plan(self) -> Plan:
         from macie_notify.stack.planner import plan
 
-        specs = build(self.config, self.inputs)
         return plan(
-            self.aws, specs, stack=self.config.stack.name, account_id=self.inputs.account_id
+            self.aws,
+            build(self.config, self.inputs),
+            stack=self.config.stack.name,
+            account_id=self.inputs.account_id,
+            final=self._specs,
         )
 
     def teardown_plan(self) -> Plan:
         from macie_notify.stack.planner import teardown_plan
 
-        specs = for_teardown(build(self.config, self.inputs))
+        specs = for_teardown(self._specs())
         return teardown_plan(
             self.aws, specs, stack=self.config.stack.name, account_id=self.inputs.account_id
         )
@@ -99,7 +116,7 @@ class Engine:
             self.config.stack.name,
             sleep=self.sleep,
             clock=self.clock,
-            zip_source=lambda: (self.zip_bytes, self.inputs.code_sha256),
+            zip_source=self.package.result,
         )
         return apply(plan, ctx, on_event)
 

@@ -6,7 +6,7 @@ dependency order, resolving references from what already exists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -77,9 +77,22 @@ def observe_all(
         return seen, sweep.result()
 
 
-def plan(aws: Aws, specs: Sequence[Spec], *, stack: str, account_id: str) -> Plan:
-    """What setup would do to converge ``specs``."""
+def plan(
+    aws: Aws,
+    specs: Sequence[Spec],
+    *,
+    stack: str,
+    account_id: str,
+    final: Callable[[], Sequence[Spec]] | None = None,
+) -> Plan:
+    """What setup would do to converge ``specs``.
+
+    ``final``, when given, returns the same specs completed while the reads ran (the
+    engine builds the Lambda zip, whose hash only the diff needs, during them).
+    """
     observed, stale = observe_all(aws, specs, stack)
+    if final is not None:
+        specs = final()
     known: dict[str, Any] = {}
     steps: list[Step] = []
     for spec, seen in zip(specs, observed, strict=True):

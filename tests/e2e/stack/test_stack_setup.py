@@ -70,7 +70,7 @@ def test_fresh_setup_creates_every_resource_with_the_configured_settings(url: st
         "FINDING_TYPES_INCLUDE": "SensitiveData:",
         "SLACK_TOKEN_SECRET_ARN": secret["ARN"],
     }
-    assert conf["CodeSha256"] == eng.inputs.code_sha256
+    assert conf["CodeSha256"] == eng.code_sha256
     assert conf["Handler"] == "notifier.handler.lambda_handler"
     assert conf["Role"].endswith(":role/stacktest-notifier-eu-west-1")
     assert tagged(function["Tags"])
