@@ -72,8 +72,10 @@ class Tally:
 
 @dataclass
 class _Matcher:
-    pattern: re.Pattern[str]
-    longest: int
+    source: str
+    """The Python pattern (``re.ASCII``), compiled on first use: with Hyperscan, most
+    patterns never see a candidate in a given run, and compiling them all would cost more
+    than a small scan."""
     hs_pattern: str | None
     accept: Callable[[str, int, int, _State], str | None] | None = None
     custom: CompiledCustom | None = None
@@ -88,13 +90,27 @@ class _Matcher:
     """A match preceded by one of these characters is dropped (the left word boundary)."""
     hs_index: int = -1
     hs_db: int = -1
+    compiled: re.Pattern[str] | None = None
+    width: int | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self.compiled is None:  # a race compiles twice, harmlessly
+            self.compiled = re.compile(self.source, re.ASCII)
+        return self.compiled
+
+    @property
+    def longest(self) -> int:
+        """The longest match (capped at what a buffer overlap can hold)."""
+        if self.width is None:
+            self.width = _longest(self.source, re.ASCII)
+        return self.width
 
 
 @dataclass
 class _Gate:
     """A value must start within ``reach`` characters after one of these keywords ends."""
 
-    keywords: _Matcher
     kw_re: re.Pattern[str]
     reach: int
     slot: int
@@ -141,9 +157,14 @@ class Engine:
         use_hyperscan: bool | None = None,
     ) -> None:
         self.identifiers = identifiers
-        self.keyword_matchers: list[_Matcher] = []
-        """Hyperscan candidates for each keyword set (``self.keywords`` slot = index)."""
         self.keywords = KeywordFinder()
+        self.keyword_candidates: list[_Matcher] = []
+        """Hyperscan candidates for each keyword set (``self.keywords`` slot = index). Whole
+        keywords, not only their last words: those ("number", "date") are so common in
+        ordinary text that the windows they open cost more scanning than the longer compile
+        (done once, then cached) saves."""
+        self.slots = 0
+        """Keyword sets registered (``self.keywords`` slots)."""
         self.matchers: list[_Matcher] = [
             self._rule_matcher(rule) for rule in RULES if identifiers & set(rule.reports)
         ]
@@ -169,9 +190,10 @@ class Engine:
             sorted(_ALTERNATIVE.split(alternatives), key=lambda a: (-len(a), a))
         )
         slot = self.keywords.add(keywords)
-        matcher = _Matcher(kw_re, 0, f"(?:{alternatives})[^0-9a-zA-Z]", hs_flags=_HS_CASELESS)
-        self.keyword_matchers.append(matcher)
-        return _Gate(matcher, kw_re, reach, slot)
+        self.slots += 1
+        hs = f"(?:{alternatives})[^0-9a-zA-Z]"
+        self.keyword_candidates.append(_Matcher("(?!)", hs, hs_flags=_HS_CASELESS))
+        return _Gate(kw_re, reach, slot)
 
     def _rule_matcher(self, rule: Rule) -> _Matcher:
         python = rule.python_pattern()
@@ -193,8 +215,7 @@ class Engine:
 
         gated = rule.keywords and not rule.yields_to
         return _Matcher(
-            re.compile(python, re.ASCII),
-            _longest(python, re.ASCII),
+            python,
             rule.hyperscan_pattern(),
             accept,
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE) if gated else None,
@@ -220,7 +241,16 @@ class Engine:
 
         gate = self._gate(compiled.spec.keywords, compiled.spec.maximum_match_distance)
         hs = python if hs_ok else None
-        return _Matcher(compiled.pattern, longest, hs, accept, compiled, gate, ascii_safe=False)
+        return _Matcher(
+            python,
+            hs,
+            accept,
+            compiled,
+            gate,
+            ascii_safe=False,
+            compiled=compiled.pattern,
+            width=longest,
+        )
 
     def _compile_hyperscan(self, *, required: bool) -> Databases | None:
         try:
@@ -236,7 +266,7 @@ class Engine:
         # Gated value patterns go in a second database, scanned only for the (rare) buffers
         # where a CSV header or JSON key holds their keyword: elsewhere only keyword regions
         # are searched, and their candidates would be wasted callbacks.
-        always = [*self.keyword_matchers, *(m for m in self.matchers if m.gate is None)]
+        always = [*self.keyword_candidates, *(m for m in self.matchers if m.gate is None)]
         gated = [m for m in self.matchers if m.gate is not None]
         return Databases(hyperscan, [always, gated])
 
@@ -255,7 +285,7 @@ class Engine:
         in ``[record_from, stop)`` are recorded; the text before is context (keywords, and
         the scan position of every pattern, as the full scan would have it) and the text
         after ``stop`` (at least :data:`OVERLAP` characters) completes the last matches."""
-        kws = len(self.keyword_matchers)
+        kws = self.slots
         st = _State(structure, Tally(), [0] * len(self.matchers), [[] for _ in range(kws)])
         st.record_from, st.stop = record_from, stop
         parts: list[str] = []
@@ -285,7 +315,7 @@ class Engine:
             st.structure.prepare(buf)
         ascii_only = buf.isascii()
         hits = Hits(self._dbs, buf, ascii_only, final) if self._dbs is not None else None
-        if self.keyword_matchers:
+        if self.slots:
             self._keyword_ends(buf, st, limit, hits, ascii_only)
         for index, m in enumerate(self.matchers):
             start = max(0, st.resume[index] - st.base)
@@ -302,7 +332,7 @@ class Engine:
         windows = None
         if hits is not None and (ascii_only or self.keywords.ascii_only):
             reach = self.keywords.longest + 2
-            ends = sorted(e for km in self.keyword_matchers for e in hits.get(km) or ())
+            ends = sorted(e for km in self.keyword_candidates for e in hits.get(km) or ())
             windows = _merge(((e - reach, e + 1) for e in ends), start, len(buf))
         # Pure path, ASCII text: keywords are searched in the lower-cased copy (same offsets,
         # and ``re`` matches case-sensitive patterns several times faster). The Hyperscan
