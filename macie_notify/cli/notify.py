@@ -25,7 +25,14 @@ from macie_notify.cli.options import pass_app
 from macie_notify.errors import MacieNotifyError, UsageError
 
 
-@click.group("notify", cls=MacieGroup)
+@click.group(
+    "notify",
+    cls=MacieGroup,
+    lazy={
+        "test": ("macie_notify.cli.notify_delivery", "test_cmd", "Send a test finding."),
+        "replay": ("macie_notify.cli.notify_delivery", "replay_cmd", "Re-drive the DLQ."),
+    },
+)
 def notify_group() -> None:
     """Package the Slack notifier Lambda, preview its messages."""
 
