@@ -9,6 +9,7 @@ are translated once, in :func:`translate_error`, into one-line messages with a h
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -118,6 +119,7 @@ class Aws:
                     "pass --region, set stack.region in the config, export AWS_REGION, "
                     "or set a region in your AWS profile.",
                 )
+            _check_region(region)
             self._region = region
         return self._region
 
@@ -163,6 +165,21 @@ class Aws:
             identity = self.client("sts").get_caller_identity()
             self._account_id = str(identity["Account"])
         return self._account_id
+
+
+def _check_region(region: str) -> None:
+    """A usage error for a Region no AWS partition has (a typo), checked against
+    botocore's endpoint data, with the closest Region offered."""
+    from macie_notify.config.regions import NEWER_REGION_HINT, region_problem
+
+    if not re.fullmatch(r"[a-z0-9-]+", region):
+        return  # not even shaped like one: botocore refuses it (InvalidRegionError) below
+    problem = region_problem(region)
+    if problem is not None:
+        raise UsageError(
+            problem,
+            f"{NEWER_REGION_HINT}; it comes from --region, stack.region, AWS_REGION or the profile",
+        )
 
 
 def _bad_client_setting(exc: ValueError, region: str, endpoint_url: str | None) -> Exception:

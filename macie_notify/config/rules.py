@@ -93,9 +93,12 @@ def stack_name_problems(name: str) -> list[str]:
 
 
 def region_problems(region: str) -> list[str]:
-    if REGION.match(region):
-        return []
-    return [f"{region!r} does not look like an AWS Region (for example eu-west-1)"]
+    if not REGION.match(region):
+        return [f"{region!r} does not look like an AWS Region (for example eu-west-1)"]
+    from macie_notify.config.regions import region_problem  # reads botocore's data lazily
+
+    problem = region_problem(region)
+    return [problem] if problem else []
 
 
 def tag_problems(key: str, value: str) -> list[str]:
