@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from macie_notify.stack.desired import Inputs, build, for_teardown, names_for
 from macie_notify.stack.model import Action, Change, Event, Plan, Result, Spec
+from macie_notify.stack.naming import Names
 
 if TYPE_CHECKING:
     from macie_notify.aws import Aws
@@ -85,7 +86,7 @@ class Engine:
         return names_for(self.config, self.inputs).bucket
 
     @property
-    def names(self) -> Any:
+    def names(self) -> Names:
         return names_for(self.config, self.inputs)
 
     def plan(self) -> Plan:

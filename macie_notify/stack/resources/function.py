@@ -167,7 +167,8 @@ def apply(
 
 def _create(ctx: Context, spec: FunctionSpec) -> str:
     lam = ctx.aws.client("lambda")
-    for attempt in range(CREATE_ATTEMPTS):
+    attempt = 1
+    while True:
         try:
             created = lam.create_function(
                 FunctionName=spec.name,
@@ -179,10 +180,10 @@ def _create(ctx: Context, spec: FunctionSpec) -> str:
             return str(created["FunctionArn"])
         except lam.exceptions.InvalidParameterValueException as exc:
             message = str(exc.response.get("Error", {}).get("Message", ""))
-            if IAM_PROPAGATION not in message or attempt == CREATE_ATTEMPTS - 1:
+            if IAM_PROPAGATION not in message or attempt >= CREATE_ATTEMPTS:
                 raise
-            ctx.sleep(CREATE_DELAY_S)
-    raise AssertionError("unreachable")  # pragma: no cover
+        ctx.sleep(CREATE_DELAY_S)
+        attempt += 1
 
 
 def _settle(ctx: Context, name: str) -> None:

@@ -69,7 +69,7 @@ def observe(aws: Aws, spec: JobSpec) -> Observed | None:
 def diff(spec: JobSpec, observed: Observed | None) -> tuple[Action, list[str]]:
     if observed is None:
         return Action.CREATE, ["does not exist"]
-    stale = [j for j in observed.state["stale"] if is_managed_name(spec, j)]
+    stale = observed.state["stale"]
     old = ", ".join(f"{j['name']} ({j['status']})" for j in stale)
     if observed.state["current"] is None:
         return Action.REPLACE, [
@@ -78,10 +78,6 @@ def diff(spec: JobSpec, observed: Observed | None) -> tuple[Action, list[str]]:
     if stale:
         return Action.UPDATE, [f"cancel the previous job {old}"]
     return Action.NOOP, []
-
-
-def is_managed_name(spec: JobSpec, job: Mapping[str, str]) -> bool:
-    return _ours(spec, job["name"])
 
 
 def apply(ctx: Context, spec: JobSpec, observed: Observed | None, action: Action) -> dict[str, str]:
@@ -106,10 +102,9 @@ def keep_reason(spec: JobSpec, observed: Observed, stack: str) -> str | None:
     current = observed.state["current"]
     if current is not None and not is_managed(observed.state["tags"], stack):
         return f"kept: not tagged macie-notify:stack={stack}"
-    active = [j for j in observed.state["stale"]]
-    if current is not None and current["status"] in CANCELLABLE:
+    if observed.state["stale"] or (current is not None and current["status"] in CANCELLABLE):
         return None
-    return None if active else "kept: already complete or cancelled (Macie cannot delete jobs)"
+    return "kept: already complete or cancelled (Macie cannot delete jobs)"
 
 
 def delete(ctx: Context, spec: JobSpec, observed: Observed) -> None:
