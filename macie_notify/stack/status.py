@@ -67,14 +67,19 @@ def jobs(aws: Aws, plan: Plan) -> list[dict[str, Any]]:
                 "jobType": job.get("jobType"),
                 "lastRunTime": job.get("lastRunTime"),
                 "lastRunErrorStatus": (job.get("lastRunErrorStatus") or {}).get("code"),
-                "approximateNumberOfObjectsToProcess": stats.get(
-                    "approximateNumberOfObjectsToProcess"
+                # The API models these counts as doubles; they are whole numbers.
+                "approximateNumberOfObjectsToProcess": _whole(
+                    stats.get("approximateNumberOfObjectsToProcess")
                 ),
-                "numberOfRuns": stats.get("numberOfRuns"),
+                "numberOfRuns": _whole(stats.get("numberOfRuns")),
                 "current": job_id == step.observed.id,
             }
         )
     return out
+
+
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def cost(aws: Aws, config: Config, bucket: str, macie_enabled: bool) -> dict[str, Any]:
