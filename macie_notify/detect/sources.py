@@ -28,6 +28,7 @@ from typing import IO
 from macie_notify.detect.engine import Engine
 from macie_notify.detect.result import FileResult
 from macie_notify.detect.structured import Structure, structure_for
+from macie_notify.detect.zipmembers import Member, ZipMembers, ZipUnsupported
 
 READ_SIZE = 1024 * 1024
 HEAD_SIZE = 8192
@@ -209,6 +210,9 @@ def scan_stream(
     ratio check of a gzip inside it."""
     budget = budget or _Budget(limits, clock)
     head = _peek(stream)
+    if not head:  # empty: nothing to find (archives of many empty members stay fast)
+        yield FileResult(path=name, mime_type="text/plain")
+        return
     reader = reader_for(name, head)
     if reader is not None:
         yield _formatted(engine, name, stream, reader, budget, seekable)
@@ -492,20 +496,22 @@ def _zip(
 def _zip_members(
     engine: Engine, name: str, stream: IO[bytes], budget: _Budget, depth: int
 ) -> Iterator[FileResult]:
+    # Members are read one by one from the central directory (zipfile would first build
+    # an object for each of them: ~700 MB for a million).
+    index = 0
     try:
-        archive = zipfile.ZipFile(stream)
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        yield skipped(name, UNPARSABLE)
-        return
-    with archive:
-        for index, info in enumerate(infos):
-            left = len(infos) - index
+        archive = ZipMembers(stream)
+        for info in archive:
+            index += 1
+            if info.is_dir:
+                continue
             reason = _stop_reason(budget)
             if reason is not None:  # one entry for all the members not read
-                yield skipped(f"{name}!*", reason, files=left)
+                yield skipped(f"{name}!*", reason, files=archive.count - index + 1)
                 return
             yield from _zip_member(engine, name, archive, info, budget, depth)
+    except (ZipUnsupported, OSError, EOFError):
+        yield skipped(name if index == 0 else f"{name}!*", UNPARSABLE)
 
 
 def _stop_reason(budget: _Budget) -> str | None:
@@ -520,32 +526,32 @@ def _stop_reason(budget: _Budget) -> str | None:
 def _zip_member(
     engine: Engine,
     name: str,
-    archive: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
+    archive: ZipMembers,
+    info: Member,
     budget: _Budget,
     depth: int,
 ) -> Iterator[FileResult]:
-    path = f"{name}!{info.filename}"
+    path = f"{name}!{info.name}"
     budget.members += 1
-    if info.flag_bits & 0x1:
-        yield skipped(path, UNPARSABLE)  # encrypted member
-        return
     try:
-        with archive.open(info) as raw:
-            bounded = _Bounded(raw, budget, info.compress_size)
-            member = io.BufferedReader(bounded, READ_SIZE)
-            yield from scan_stream(
-                engine,
-                path,
-                member,
-                limits=budget.limits,
-                budget=budget,
-                depth=depth + 1,
-                size=info.file_size,
-            )
+        raw = archive.open(info)
+        bounded = _Bounded(raw, budget, info.compressed)
+        # A buffer the member's size (a 1 MB one per small member costs more than scanning
+        # it); the bounded stream still stops a member that lies about its size.
+        buffer = max(HEAD_SIZE, min(READ_SIZE, info.size))
+        member = io.BufferedReader(bounded, buffer)
+        yield from scan_stream(
+            engine,
+            path,
+            member,
+            limits=budget.limits,
+            budget=budget,
+            depth=depth + 1,
+            size=info.size,
+        )
     except LimitExceeded as exc:
         yield skipped(path, exc.reason)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, ValueError):
+    except (OSError, EOFError, zlib.error, ValueError):  # ZipUnsupported is a ValueError
         yield skipped(path, UNPARSABLE)
 
 
