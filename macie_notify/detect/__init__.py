@@ -24,13 +24,21 @@ and ``scan`` agree. Public API:
 ``scan_paths(paths, *, identifiers, custom=(), exclude=())``
     Files and folders: one ``FileResult`` per file or archive member (``a.zip!dir/b.csv``),
     streamed in bounded memory; paths are relative to the argument they were found under.
+    Whatever is not read (pipes, devices, unreadable folders, members past a limit) is a
+    SKIPPED result with its reason.
 
 ``Scanner(identifiers, custom, use_hyperscan=None, limits=Limits())``
     The compiled engine behind these functions; build one and reuse it for many objects
     (thread-safe). Methods ``scan_bytes``, ``scan_file(stream, name=...)`` (a buffered
-    binary stream: one result per file or member) and ``scan_paths``.
-    ``use_hyperscan=None`` uses Hyperscan when the optional wheel imports (``fast`` extra),
-    ``False`` forces the pure-Python path; both give identical results.
+    binary stream: one result per file or member) and ``scan_paths(..., jobs=N)`` (N worker
+    processes; large text files in chunks; the same results for any N).
+    ``use_hyperscan=None`` uses Hyperscan when it imports (a dependency; its compiled
+    database is cached on disk, see ``hscache``), ``False`` forces the pure-Python path;
+    both give identical results.
+
+``macie_notify.detect.pool.ScanPool(scanner, jobs=None)``
+    Worker processes for many scans (``scan`` and the local classification jobs):
+    ``submit_bytes(data, name=...)`` returns a future of ``Scanner.scan_bytes``'s result.
 
 ``macie_notify.detect.report.run_scan(scanner, paths, ...) -> ScanReport``
     What ``macie-notify scan`` prints (``to_dict()`` is the ``scan -o json`` document).
