@@ -81,6 +81,7 @@ class ScanPool:
         if method is None and "forkserver" in methods:
             method = "forkserver"
         context = multiprocessing.get_context(method)
+        self.method = context.get_start_method()
         self._executor = ProcessPoolExecutor(
             self.jobs, mp_context=context, initializer=_init, initargs=(scanner,)
         )

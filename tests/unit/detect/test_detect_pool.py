@@ -91,3 +91,18 @@ def test_pool_scans_objects_for_jobs(scanner: Scanner) -> None:
         futures = [pool.submit_bytes(body, name=key) for key, body in data]
         pooled = [f.result() for f in futures]
     assert shape(pooled) == shape([scanner.scan_bytes(body, name=key) for key, body in data])
+
+
+def test_workers_started_fresh_rebuild_the_scanner(
+    scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A threaded caller (the local server) gets workers that do not fork it: the scanner
+    travels as its definitions and is rebuilt there, with the same results."""
+    from macie_notify.detect import pool as pool_module
+
+    monkeypatch.setattr(pool_module.threading, "active_count", lambda: 2)
+    body = text(4_000, 9).encode()
+    with ScanPool(scanner, jobs=1) as pool:
+        assert pool.method != "fork"
+        pooled = pool.submit_bytes(body, name="obj").result()
+    assert shape([pooled]) == shape([scanner.scan_bytes(body, name="obj")])
