@@ -9,6 +9,7 @@ import click
 from macie_notify.aws import resolve_endpoint
 from macie_notify.cli.context import AppContext
 from macie_notify.cli.options import pass_app
+from macie_notify.errors import EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
     from macie_notify.config import Config
@@ -150,7 +151,9 @@ def _hold(app: AppContext, endpoint: Endpoint, report: DemoReport) -> None:
         app.info("Serving; press Ctrl-C to stop.")
         threading.Event().wait()
     except KeyboardInterrupt:
+        # Ctrl-C is how --keep-running ends, but still an interruption: 130, as documented.
         app.info("Stopping.")
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 def _not_delivered(report: DemoReport) -> Exception:
