@@ -66,7 +66,7 @@ class FindingStore:
         self._orders: dict[str, tuple[list[tuple[Any, str]], set[str]]] = {
             a: ([], set()) for a in HOT_ORDERS
         }
-        self._ranks: dict[tuple[str, str], tuple[int, list[str], dict[str, int]]] = {}
+        self._ranks: dict[tuple[str, str], tuple[int, list[str]]] = {}
         self._queries: OrderedDict[Any, list[str]] = OrderedDict()
         self.version = 0
 
@@ -200,23 +200,22 @@ class FindingStore:
 
     def _order(self, ids: set[str] | None, sort: tuple[str, str] | None) -> list[str]:
         attribute, order = sort or ("updatedAt", "DESC")
-        full, rank = self._ranked(attribute, order, need_rank=ids is not None)
-        if ids is None:
+        if ids is not None and len(ids) * 8 < len(self.docs):
+            # A narrow result: sorting it directly beats walking the whole ordering.
+            keyed = [(sort_key(self.docs[fid], attribute), fid) for fid in ids]
+            present = sorted((k for k in keyed if k[0] is not None), reverse=order == "DESC")
+            missing = sorted(fid for key, fid in keyed if key is None)
+            return [fid for _, fid in present] + missing
+        full = self.sorted_ids(attribute, order)
+        if ids is None or len(ids) == len(full):
             return full
-        if len(ids) * 8 < len(full):
-            return sorted(ids, key=rank.__getitem__)
         return [fid for fid in full if fid in ids]
 
     def sorted_ids(self, attribute: str, order: str) -> list[str]:
         """Every id ordered by a sort attribute (ties broken by id; missing values last)."""
-        return self._ranked(attribute, order, need_rank=False)[0]
-
-    def _ranked(
-        self, attribute: str, order: str, need_rank: bool
-    ) -> tuple[list[str], dict[str, int]]:
         cached = self._ranks.get((attribute, order))
-        if cached is not None and cached[0] == self.version and (cached[2] or not need_rank):
-            return cached[1], cached[2]
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
         if attribute not in self._orders:
             keyed = [(sort_key(doc, attribute), fid) for fid, doc in self.docs.items()]
             missing = {fid for key, fid in keyed if key is None}
@@ -226,9 +225,8 @@ class FindingStore:
         if order == "DESC":
             ids.reverse()
         ordered = ids + sorted(missing)
-        rank = {fid: pos for pos, fid in enumerate(ordered)} if need_rank else {}
-        self._ranks[(attribute, order)] = (self.version, ordered, rank)
-        return ordered, rank
+        self._ranks[(attribute, order)] = (self.version, ordered)
+        return ordered
 
 
 def _numbers(field_type: str, values: Iterable[Any]) -> list[float]:
