@@ -109,9 +109,9 @@ def run_demo(
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     job_id = start_job(macie2, config, done, stamp)
     say(f"classification job {job_id} started (one-time, {_identifiers(config, done)})")
-    job = wait_for_job(macie2, job_id, timeout - (clock() - started), sleep, clock)
-    objects = (job.get("statistics") or {}).get("approximateNumberOfObjectsToProcess")
-    say(f"job complete ({int(objects or 0)} objects analysed)")
+    wait_for_job(macie2, job_id, timeout - (clock() - started), sleep, clock)
+    # (approximateNumberOfObjectsToProcess counts what is left: 0 once a run is over)
+    say("job complete")
     if enforce_tls(aws, config, SlackTarget(endpoint.url)):
         say(f"bucket policy on {done.names.bucket}: TLS only")
     _endpoint.drain_events(endpoint.url, max(timeout - (clock() - started), 1.0))
