@@ -136,6 +136,7 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
         env["INCLUDE_SAMPLE_FINDINGS"] = "true"
     webhook = slack.mode == "webhook"
     secret_arn: Ref | None = None
+    keep: tuple[str, ...] = ()
     if slack.token_store == "secretsmanager":
         specs.append(
             SecretSpec(
@@ -148,8 +149,12 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
         )
         secret_arn = Ref("secret", "arn")
         env["SLACK_WEBHOOK_SECRET_ARN" if webhook else "SLACK_TOKEN_SECRET_ARN"] = secret_arn
-    elif inputs.secret_value is not None:
-        env["SLACK_WEBHOOK_URL" if webhook else "SLACK_BOT_TOKEN"] = inputs.secret_value
+    else:  # token_store: env (warned by validate): the credential is a plain variable
+        variable = "SLACK_WEBHOOK_URL" if webhook else "SLACK_BOT_TOKEN"
+        if inputs.secret_value is not None:
+            env[variable] = inputs.secret_value
+        else:
+            keep = (variable,)
     env.update(inputs.extra_environment)
     dlq: str | None = names.queue_arn if n.dead_letter_queue else None
     if dlq is not None:
@@ -173,6 +178,7 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
             timeout_s=n.lambda_.timeout_s,
             memory_mb=n.lambda_.memory_mb,
             environment=env,
+            keep_environment=keep,
             code_sha256=inputs.code_sha256,
             dlq_arn=dlq_ref,
             tags=tags,

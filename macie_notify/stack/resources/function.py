@@ -9,10 +9,10 @@ with the injected sleep, while Lambda says it cannot assume the role.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from macie_notify.errors import AwsError
+from macie_notify.errors import AwsError, UsageError
 from macie_notify.stack.model import Action, Observed, Ref, Spec
 from macie_notify.stack.naming import missing_tags
 from macie_notify.stack.resources.base import Context, changed, tag_reason, unmanaged_reason
@@ -39,6 +39,9 @@ class FunctionSpec(Spec):
     memory_mb: int = 128
     # Holds SLACK_BOT_TOKEN in token_store: env mode: never shown (reasons name keys only).
     environment: Mapping[str, str | Ref] = field(default_factory=dict, repr=False)
+    # Variables whose value this run does not know (a token from an unset environment
+    # variable, token_store: env): the deployed value is kept, never wiped.
+    keep_environment: tuple[str, ...] = ()
     code_sha256: str = ""
     dlq_arn: str | Ref | None = None
     max_retries: int = 2
@@ -111,8 +114,17 @@ def _invoke_view(invoke: Mapping[str, Any]) -> dict[str, Any]:
     return view
 
 
+def _settled(spec: FunctionSpec, have: Mapping[str, Any]) -> FunctionSpec:
+    """``spec`` with the deployed values of ``keep_environment`` filled in."""
+    deployed = have["Environment"]["Variables"]
+    kept = {k: deployed[k] for k in spec.keep_environment if k in deployed}
+    if not kept:
+        return spec
+    return replace(spec, environment={**spec.environment, **kept})
+
+
 def _config_reasons(spec: FunctionSpec, have: Mapping[str, Any]) -> list[str]:
-    want = spec.configuration()
+    want = _settled(spec, have).configuration()
     reasons = []
     for key in ("Runtime", "Role", "Handler", "Timeout", "MemorySize", "Description"):
         if have.get(key) != want[key]:
@@ -128,6 +140,13 @@ def _config_reasons(spec: FunctionSpec, have: Mapping[str, Any]) -> list[str]:
 
 def diff(spec: FunctionSpec, observed: Observed | None) -> tuple[Action, list[str]]:
     if observed is None:
+        if spec.keep_environment:
+            variable = spec.keep_environment[0]
+            raise UsageError(
+                f"the function {spec.name} must be created, but ${variable} is not set",
+                f"export {variable}=... (token_store: env puts it in the function's "
+                "environment) and run again",
+            )
         return Action.CREATE, ["does not exist"]
     s = observed.state
     reasons = []
@@ -155,7 +174,8 @@ def apply(
         lam.update_function_code(FunctionName=spec.name, ZipFile=ctx.zip_bytes())
         _settle(ctx, spec.name)
     if _config_reasons(spec, s["config"]):
-        lam.update_function_configuration(FunctionName=spec.name, **spec.configuration())
+        configuration = _settled(spec, s["config"]).configuration()
+        lam.update_function_configuration(FunctionName=spec.name, **configuration)
         _settle(ctx, spec.name)
     if s["invoke"] != spec.invoke_config():
         lam.put_function_event_invoke_config(FunctionName=spec.name, **spec.invoke_config())

@@ -15,7 +15,7 @@ from macie_notify.errors import UsageError
 from macie_notify.stack.desired import Inputs, build, names_for
 from macie_notify.stack.model import Action, Observed, Ref, resolve
 from macie_notify.stack.policies import event_pattern, merge_tls, queue_policy
-from macie_notify.stack.resources import bucket, identifiers, job, macie, secret
+from macie_notify.stack.resources import bucket, function, identifiers, job, macie, secret
 from macie_notify.stack.resources.function import FunctionSpec
 from macie_notify.stack.resources.identifiers import IdentifierSpec
 from macie_notify.stack.resources.job import JobSpec
@@ -213,3 +213,19 @@ def test_function_environment_reason_names_keys_not_values() -> None:
     from macie_notify.stack.resources.function import _config_reasons
 
     assert _config_reasons(resolved, have) == ["environment: X differ"]
+
+
+def test_token_store_env_keeps_the_deployed_token_when_the_variable_is_unset() -> None:
+    text = example_text().replace("token_store: secretsmanager", "token_store: env")
+    spec = _specs(text, secret_value=None)["lambda-function"]
+    assert "SLACK_BOT_TOKEN" not in spec.environment
+    resolved = resolve(spec, {"iam-role": {"arn": "arn:r"}, "dead-letter-queue": {"arn": "q"}})
+    deployed = dict(resolved.configuration())
+    deployed["Environment"] = {
+        "Variables": {**deployed["Environment"]["Variables"], "SLACK_BOT_TOKEN": "xoxb-live"}
+    }
+    from macie_notify.stack.resources.function import _config_reasons
+
+    assert _config_reasons(resolved, deployed) == []  # kept, not wiped
+    with pytest.raises(UsageError, match=r"\$SLACK_BOT_TOKEN is not set"):
+        function.diff(resolved, None)
