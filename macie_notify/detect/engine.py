@@ -401,7 +401,10 @@ class Engine:
             newline = buf.rfind("\n", 0, s)
             column = s - newline if newline >= 0 else st.column_before + s + 1
             line = st.lines_before + _lines_before(st, buf, s) + 1
-            det.occurrences.append(st.structure.locate(buf, s, st.base, line, column))
+            found = st.structure.locate(buf, s, st.base, line, column)
+            if "end" in found:  # a Range is inclusive: the line the match ends on
+                found["end"] = line + buf.count("\n", s, max(s, e - 1))
+            det.occurrences.append(found)
 
 
 def _lines_before(st: _State, buf: str, pos: int) -> int:

@@ -200,15 +200,23 @@ class JsonPaths(Structure):
 
 
 def _path_index(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
-    """Offsets where the element path changes, and the path from each offset on."""
+    """Offsets where the element path changes, and the path from each offset on.
+
+    Array elements keep their position, as Macie's paths do (``$.payments[0].card``).
+    """
     starts, paths = [start], ["$"]
-    stack: list[str | None] = []  # the key that holds each open container (None: none)
+    # Each open container: the key that holds it (None: none) and, for an array, the
+    # position of the current element.
+    stack: list[tuple[str | None, int | None]] = []
     pending: str | None = None
     for match in _JSON_TOKEN.finditer(text, start, end):
         token = match.group()
         if token == "{" or token == "[":
-            stack.append(pending)
+            stack.append((pending, 0 if token == "[" else None))
             pending = None
+            if token == "[":
+                starts.append(match.end())
+                paths.append(_path(stack, None))
         elif token == "}" or token == "]":
             if stack:
                 stack.pop()
@@ -219,16 +227,24 @@ def _path_index(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
             paths.append(_path(stack, pending))
         elif token == ",":
             pending = None
+            if stack and stack[-1][1] is not None:
+                key, position = stack[-1]
+                stack[-1] = (key, (position or 0) + 1)
+                starts.append(match.end())
+                paths.append(_path(stack, None))
         else:
             pending = token[1:-1]
     return starts, paths
 
 
-def _path(stack: list[str | None], key: str | None) -> str:
-    parts = [p for p in stack if p]
-    if key:
-        parts.append(key)
-    return "$." + ".".join(parts) if parts else "$"
+def _path(stack: list[tuple[str | None, int | None]], key: str | None) -> str:
+    path = "$"
+    for name, position in stack:
+        if name:
+            path += f".{name}"
+        if position is not None:
+            path += f"[{position}]"
+    return f"{path}.{key}" if key else path
 
 
 def structure_for(name: str) -> Structure:

@@ -365,7 +365,7 @@ def test_occurrences_lines_cells_records(scan) -> None:
     det = scan(doc, name="a.json", ids=["USA_SOCIAL_SECURITY_NUMBER"]).managed[
         "USA_SOCIAL_SECURITY_NUMBER"
     ]
-    assert det.occurrences == [{"recordIndex": 0, "jsonPath": "$.people.ssn"}]
+    assert det.occurrences == [{"recordIndex": 0, "jsonPath": "$.people[0].ssn"}]
 
 
 def test_at_most_15_occurrences_are_located(scan) -> None:
