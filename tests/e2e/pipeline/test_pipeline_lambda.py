@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pipeline_helpers import drain_events, drain_queue
 
-from macie_notify.stack.policies import LAMBDA_TRUST
 from macie_notify.local import LocalServer
 from macie_notify.packaging import HANDLER, build_zip
+from macie_notify.stack.policies import LAMBDA_TRUST
 
 pytestmark = pytest.mark.e2e
 
