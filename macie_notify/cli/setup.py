@@ -49,7 +49,7 @@ def setup_cmd(app: AppContext, yes: bool, dry_run: bool) -> None:
         app.info("Nothing was changed.")
         return
     result = engine.apply(plan, progress(app))
-    app.info(f"Setup complete in {result.seconds:.1f} s: {counts(plan)}.")
+    app.info(f"Setup complete in {result.seconds:.1f} s: {counts(plan, done=True)}.")
     app.render(result.to_list(), table=plan_table(f"Stack {plan.stack} ({plan.region})"))
     for line in cost_lines(engine.cost()):
         app.info(line)

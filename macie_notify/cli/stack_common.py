@@ -53,14 +53,30 @@ def plan_table(title: str) -> TableSpec:
     )
 
 
-def counts(plan_or_changes: Any) -> str:
-    """``2 to create, 1 to update, 7 unchanged``."""
+_PLANNED = {
+    "create": "to create",
+    "update": "to update",
+    "replace": "to replace",
+    "delete": "to delete",
+    "no-op": "unchanged",
+}
+_DONE = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "delete": "deleted",
+    "no-op": "unchanged",
+}
+
+
+def counts(plan_or_changes: Any, *, done: bool = False) -> str:
+    """``2 to create, 1 to update, 7 unchanged`` (or ``2 created, ...`` once applied)."""
     changes = getattr(plan_or_changes, "changes", plan_or_changes)
     tally: dict[str, int] = {}
     for change in changes:
         tally[change.action.value] = tally.get(change.action.value, 0) + 1
-    order = ("create", "update", "replace", "delete", "no-op")
-    parts = [f"{tally[a]} {'unchanged' if a == 'no-op' else a}" for a in order if tally.get(a)]
+    words = _DONE if done else _PLANNED
+    parts = [f"{tally[a]} {words[a]}" for a in words if tally.get(a)]
     return ", ".join(parts) or "nothing"
 
 

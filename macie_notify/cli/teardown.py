@@ -54,5 +54,5 @@ def teardown_cmd(app: AppContext, yes: bool, dry_run: bool, disable_macie: bool)
         app.info("Nothing was deleted.")
         return
     result = engine.apply(plan, progress(app))
-    app.info(f"Teardown complete in {result.seconds:.1f} s: {counts(plan)}.")
+    app.info(f"Teardown complete in {result.seconds:.1f} s: {counts(plan, done=True)}.")
     app.render(result.to_list(), table=plan_table(title))

@@ -32,7 +32,7 @@ def test_plan_json_and_detailed_exitcode(
     rows = json.loads(out)
     assert {tuple(sorted(r)) for r in rows} == {("action", "id", "name", "reason", "resource")}
     assert [r["action"] for r in rows] == ["create"] * 11
-    assert "Plan: 11 create." in err
+    assert "Plan: 11 to create." in err
     code, out, err = run_cli(["setup", "-c", cfg, "--dry-run", "-o", "json"], aws, capsys)
     assert (code, json.loads(out)) == (0, rows)  # --dry-run is plan
     assert run_cli(["plan", "-c", cfg], aws, capsys)[0] == 0  # no --detailed-exitcode
