@@ -44,7 +44,10 @@ def observe(aws: Aws, spec: JobSpec) -> Observed | None:
     macie2 = aws.client("macie2")
     current: dict[str, Any] | None = None
     stale: list[dict[str, str]] = []
-    for page in macie2.get_paginator("list_classification_jobs").paginate():
+    # Only the stack's jobs (by name prefix): an account may hold thousands of jobs.
+    prefix = {"includes": [{"comparator": "STARTS_WITH", "key": "name", "values": [spec.prefix]}]}
+    pages = macie2.get_paginator("list_classification_jobs").paginate(filterCriteria=prefix)
+    for page in pages:
         for item in page.get("items", []):
             name, status = str(item.get("name", "")), str(item.get("jobStatus", ""))
             if not _ours(spec, name):
