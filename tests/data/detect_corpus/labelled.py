@@ -12,6 +12,7 @@ Used by ``tests/unit/detect/test_identifiers_*.py`` and ``bench/detect_quality.p
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,8 +242,6 @@ def _keyword(ident: str) -> str:
 
 
 def _valid(ident: str, value: str) -> bool:
-    import re
-
     rule = RULES_BY_NAME[ident]
     pattern = re.compile(f"(?:{rule.core})", re.ASCII)
     return bool(pattern.fullmatch(value)) and rule.check(value)
