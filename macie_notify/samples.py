@@ -20,10 +20,12 @@ explicitly, then deletes what the plan lists, only ever under the prefix.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import mimetypes
 import os
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -82,6 +84,7 @@ class Upload:
     content_type: str
     reason: str
     md5: str | None = None  # kept in the metadata when the ETag cannot carry it (SSE-KMS)
+    crc32: str | None = None  # sent as x-amz-checksum-crc32 (single-part uploads)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -208,17 +211,31 @@ def part_size(size: int) -> int:
     return int(ChunksizeAdjuster().adjust_chunksize(MULTIPART_CHUNKSIZE, size))
 
 
-def file_digests(path: Path, size: int) -> tuple[str, str]:
-    """``(MD5 hex, multipart ETag)`` of a file in one read, with :func:`part_size` parts."""
+@dataclass(frozen=True)
+class Digests:
+    """What S3 can compare a file with: its MD5, its multipart ETag and its CRC32."""
+
+    md5: str
+    multipart_etag: str
+    crc32: str  # base64 of the big-endian CRC32, as x-amz-checksum-crc32 carries it
+
+
+def file_digests(path: Path, size: int) -> Digests:
+    """The file's :class:`Digests` in one read, the multipart ETag with :func:`part_size`."""
     whole = hashlib.md5(usedforsecurity=False)
+    crc = 0
     parts: list[bytes] = []
-    chunk = part_size(size)
     with path.open("rb") as handle:
-        while block := handle.read(chunk):
+        while block := handle.read(part_size(size)):
             whole.update(block)
+            crc = zlib.crc32(block, crc)
             parts.append(hashlib.md5(block, usedforsecurity=False).digest())
     joined = hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest()
-    return whole.hexdigest(), f"{joined}-{max(len(parts), 1)}"
+    return Digests(
+        md5=whole.hexdigest(),
+        multipart_etag=f"{joined}-{max(len(parts), 1)}",
+        crc32=base64.b64encode(crc.to_bytes(4, "big")).decode("ascii"),
+    )
 
 
 def is_hidden_key(key: str, prefix: str) -> bool:
@@ -283,19 +300,32 @@ def plan_sync(
 def _compare(
     path: Path, key: str, size: int, remote: _Remote | None, stored_md5: str | None, kms: bool
 ) -> Upload | None:
-    """None when the object already holds this file, else the upload (new or changed)."""
-    kind = content_type(path)
-    if remote is None or remote.size != size:
-        # New files are hashed only when the MD5 must travel in the metadata (SSE-KMS).
-        md5 = file_digests(path, size)[0] if kms else None
-        return Upload(path, key, size, kind, "new" if remote is None else "changed", md5)
-    md5, multipart = file_digests(path, size)
-    etag = remote.etag.strip('"')
-    if kms:
-        same = stored_md5 == md5
-    else:
-        same = etag == (multipart if "-" in etag else md5)
-    return None if same else Upload(path, key, size, kind, "changed", md5 if kms else None)
+    """None when the object already holds this file, else the upload (new or changed).
+
+    Single-part uploads carry the CRC32 computed here, so S3 checks the bytes it receives
+    (and a file changed since the plan is refused); otherwise botocore would stream them
+    as aws-chunked with a trailing checksum, which costs both ends more for small files.
+    """
+    single = size < MULTIPART_THRESHOLD
+    same_size = remote is not None and remote.size == size
+    digests = file_digests(path, size) if (single or kms or same_size) else None
+    if digests is not None and same_size and remote is not None:
+        etag = remote.etag.strip('"')
+        if kms:
+            same = stored_md5 == digests.md5
+        else:
+            same = etag == (digests.multipart_etag if "-" in etag else digests.md5)
+        if same:
+            return None
+    return Upload(
+        path,
+        key,
+        size,
+        content_type(path),
+        "new" if remote is None else "changed",
+        md5=digests.md5 if kms and digests else None,
+        crc32=digests.crc32 if single and digests else None,
+    )
 
 
 def _kms_candidates(local: dict[str, Path], remote: dict[str, _Remote]) -> list[str]:
@@ -419,6 +449,9 @@ def _upload_all(
     failed: list[tuple[tuple[str, str], Exception]] = []
     if not plan.uploads:
         return uploaded, failed
+    s3.meta.events.register(
+        "request-created.s3.PutObject", _send_small_bodies_at_once, unique_id=_NO_EXPECT_ID
+    )
     subscriber = _subscriber(progress)
     # Leaving the with-block waits for every transfer; an exception (Ctrl-C) cancels them.
     with TransferManager(s3, transfer_config(concurrency)) as manager:
@@ -445,12 +478,33 @@ def _submit(manager: Any, plan: SyncPlan, upload: Upload, subscriber: Any) -> Tr
     )
 
 
+_NO_EXPECT_ID = "macie-notify-samples-no-expect"
+SMALL_BODY = 1024 * 1024
+
+
+def _send_small_bodies_at_once(request: Any, **_: Any) -> None:
+    """Drop ``Expect: 100-continue`` from PutObject requests of small files.
+
+    botocore asks for it on every file-like body, so each upload waits a round trip for
+    the server's go-ahead before sending its bytes; for a body this small, sending it with
+    the headers costs less than the wait. (``Expect`` is never part of the signature.)
+    """
+    from botocore.utils import determine_content_length
+
+    if "Expect" in request.headers:
+        size = determine_content_length(request.body)
+        if size is not None and size <= SMALL_BODY:
+            del request.headers["Expect"]
+
+
 def _put_args(plan: SyncPlan, upload: Upload) -> dict[str, Any]:
     args: dict[str, Any] = {"ContentType": upload.content_type}
     if plan.encryption is not None:
         args.update(plan.encryption.put_args())
     if upload.md5 is not None:
         args["Metadata"] = {MD5_METADATA: upload.md5}
+    if upload.crc32 is not None:
+        args["ChecksumCRC32"] = upload.crc32
     return args
 
 
@@ -546,6 +600,7 @@ def _raise_if_bucket_wide(failed: list[tuple[tuple[str, str], Exception]], bucke
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_SOURCE",
+    "Digests",
     "Encryption",
     "Progress",
     "SyncPlan",

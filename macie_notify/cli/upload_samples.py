@@ -56,7 +56,10 @@ def upload_samples_cmd(
     config = app.config
     folder = samples.resolve_source(config.samples.source, config.base_dir, source)
     aws = app.aws
-    bucket = config.bucket.resolved_name(config.stack.name, aws.account_id, aws.region)
+    # A configured name needs no STS call; the default one embeds the account id.
+    bucket = config.bucket.name or config.bucket.resolved_name(
+        config.stack.name, aws.account_id, aws.region
+    )
     s3 = aws.client("s3")
     plan = samples.plan_sync(
         s3, bucket, folder, config.samples.prefix, delete=delete, concurrency=concurrency

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +107,9 @@ def test_multipart_objects_compare_by_their_multipart_etag(s3: Any, tmp_path: Pa
     blob.write_bytes(bytes(range(256)) * (9 * 1024 * 4))  # 9 MiB: two parts of 8 MiB + 1 MiB
     apply_sync(s3, plan_sync(s3, BUCKET, folder, PREFIX))
     etag = s3.head_object(Bucket=BUCKET, Key="samples/large.bin")["ETag"].strip('"')
-    md5, multipart = file_digests(blob, blob.stat().st_size)
-    assert etag == multipart and etag.endswith("-2") and md5 != multipart
+    digests = file_digests(blob, blob.stat().st_size)
+    assert etag == digests.multipart_etag and etag.endswith("-2")
+    assert digests.md5 != digests.multipart_etag
     assert plan_sync(s3, BUCKET, folder, PREFIX).uploads == ()
     # A single-part copy of the same bytes (another tool) has the plain MD5: also equal.
     s3.put_object(Bucket=BUCKET, Key="samples/large.bin", Body=blob.read_bytes())
@@ -201,3 +204,28 @@ def test_resolve_source_falls_back_to_the_bundled_data_only_for_the_default(
     assert str(tmp_path / "my-files") in caught.value.message
     with pytest.raises(UsageError, match="--source elsewhere: no such folder"):
         samples.resolve_source("sample_data", str(tmp_path), "elsewhere")
+
+
+def test_single_part_uploads_carry_their_crc32_and_small_ones_skip_100_continue(
+    s3: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    small = b"x" * 4096
+    (folder / "small.txt").write_bytes(small)
+    (folder / "medium.bin").write_bytes(b"y" * (2 * 1024 * 1024))  # one PutObject, > 1 MiB
+    sent: dict[str, dict[str, str]] = {}
+
+    def record(request: Any, **_: Any) -> None:
+        headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        sent[request.url.rsplit("/", 1)[-1]] = headers
+
+    s3.meta.events.register_first("before-send.s3.PutObject", record)  # before moto answers
+    apply_sync(s3, plan_sync(s3, BUCKET, folder, PREFIX))
+    crc = base64.b64encode(zlib.crc32(small).to_bytes(4, "big")).decode()
+    assert sent["small.txt"]["x-amz-checksum-crc32"] == crc
+    assert "Expect" not in sent["small.txt"]
+    # A checksum in a header: no aws-chunked body with a trailer, a plain Content-Length.
+    assert "Content-Encoding" not in sent["small.txt"] and "X-Amz-Trailer" not in sent["small.txt"]
+    assert sent["small.txt"]["Content-Length"] == "4096"
+    assert sent["medium.bin"]["Expect"] == "100-continue"  # worth asking before 2 MiB
