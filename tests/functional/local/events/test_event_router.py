@@ -269,6 +269,35 @@ def test_failing_lambda_retried_twice_then_its_dead_letter_queue(env: Any) -> No
     assert attrs["ErrorMessage"] == "slack down"
 
 
+def test_a_function_whose_interpreter_cannot_start_fails_and_is_dead_lettered(
+    tmp_path: Path,
+) -> None:
+    res = FakeResources()
+    sleeps: list[float] = []
+    runner = LambdaRunner(
+        tmp_path,
+        queues=res,
+        logs=res,
+        sleep=sleeps.append,
+        retry_delays=(0.5, 1.0),
+        python=str(tmp_path / "missing-python"),
+    )
+    router = EventRouter(res, runner, sleep=sleeps.append).start()
+    try:
+        res.functions[FN] = function("def handler(e, c):\n    pass\n", dead_letter_arn=DLQ)
+        res.allowed.add((FN, RULE_ARN))
+        res.rule_list = [rule(TargetInfo("f", FN))]
+        deliver(router)
+    finally:
+        router.stop()
+    (delivery,) = router.deliveries()
+    assert delivery["lambda"] == {"condition": "RetriesExhausted", "attempts": 3, "sentTo": [DLQ]}
+    assert sleeps == [0.5, 1.0]
+    ((body, attrs),) = res.queues[DLQ]
+    assert json.loads(body)["detail"] == FINDING
+    assert attrs["ErrorMessage"].endswith("missing-python: No such file or directory")
+
+
 def test_stop_joins_every_thread(tmp_path: Path) -> None:
     before = set(threading.enumerate())  # other tests' servers may share this process
     res = FakeResources()
