@@ -53,8 +53,16 @@ Filters = Callable[[], list[dict[str, Any]]]
 class Findings:
     """Findings of one account and Region (held and locked by its backend)."""
 
-    def __init__(self, account_id: str, region: str, publish: Publish, filters: Filters) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        publish: Publish,
+        filters: Filters,
+        now: Callable[[], str] = now_iso,
+    ) -> None:
         self.account_id = account_id
+        self._now = now
         self.region = region
         self._publish = publish
         self._filters = filters
@@ -77,7 +85,7 @@ class Findings:
         from macie_notify.local.macie2.routes import service_model
         from macie_notify.local.macie2.shapes import serialize
 
-        stamp = now_iso()
+        stamp = self._now()
         full = {
             "accountId": self.account_id,
             "archived": False,
@@ -125,7 +133,7 @@ class Findings:
 
     def _repeat(self, existing: dict[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:
         updated: dict[str, Any] = json.loads(self.store.json_text(existing["id"]))
-        stamp = now_iso()
+        stamp = self._now()
         updated["count"] = int(updated["count"]) + 1
         updated["updatedAt"] = stamp
         # The latest call and caller, as Macie shows them; firstSeen stays.
@@ -161,7 +169,7 @@ class Findings:
         return False
 
     def create_samples(self, types: Iterable[str] | None) -> None:
-        stamp = now_iso()
+        stamp = self._now()
         for ftype in list(types or FINDING_TYPES):
             doc = sample_finding(ftype, self.account_id, self.region, stamp)
             doc["sample"] = True

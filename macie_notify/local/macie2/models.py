@@ -41,7 +41,6 @@ from macie_notify.local.macie2.exceptions import (
     ValidationException,
 )
 from macie_notify.local.macie2.findings import Findings
-from macie_notify.local.macie2.shapes import now_iso
 from macie_notify.render import iso8601
 
 Listener = Callable[[dict[str, Any], str, str], None]
@@ -159,11 +158,17 @@ class Macie2Backend:
         }
         self.discovery = Discovery()
         self._queued = {}
-        self.findings = Findings(self.account_id, self.region, self._publish, self.sorted_filters)
+        self.findings = Findings(
+            self.account_id, self.region, self._publish, self.sorted_filters, self.now_iso
+        )
 
     def load_synthetic(self, count: int, seed: int = 0, publish: bool = False) -> int:
         """Benchmark data for the ``/_local/findings/synthetic`` control."""
         return self.findings.load_synthetic(count, seed, publish)
+
+    def now_iso(self) -> str:
+        """The registry clock's time as Macie writes it (tests inject the clock)."""
+        return iso8601(datetime.fromtimestamp(self.registry.clock(), timezone.utc))
 
     def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:macie2:{self.region}:{self.account_id}:{kind}/{resource_id}"
@@ -222,7 +227,7 @@ class Macie2Backend:
     def enable(self, params: Mapping[str, Any]) -> None:
         if self.session is not None:
             raise ConflictException(ALREADY_ENABLED)
-        stamp = now_iso()
+        stamp = self.now_iso()
         self.session = {
             "createdAt": stamp,
             "updatedAt": stamp,
@@ -239,7 +244,7 @@ class Macie2Backend:
         for key in ("findingPublishingFrequency", "status"):
             if params.get(key):
                 session[key] = params[key]
-        session["updatedAt"] = now_iso()
+        session["updatedAt"] = self.now_iso()
         if session["status"] == "PAUSED":
             for job in list(self.jobs.values()):
                 if job["jobStatus"] not in ("COMPLETE", "CANCELLED"):
@@ -272,7 +277,7 @@ class Macie2Backend:
         cid = str(uuid.uuid4())
         self.identifiers[cid] = {
             "arn": self.arn("custom-data-identifier", cid),
-            "createdAt": now_iso(),
+            "createdAt": self.now_iso(),
             "deleted": False,
             "description": params.get("description"),
             "id": cid,
@@ -312,7 +317,7 @@ class Macie2Backend:
         for list_id in params.get("allowListIds") or []:
             self.allow_lists.get(list_id)
         job_id = uuid.uuid4().hex
-        stamp = now_iso()
+        stamp = self.now_iso()
         scheduled = params["jobType"] == "SCHEDULED"
         initial = bool(params.get("initialRun")) if scheduled else False
         job = {
@@ -355,7 +360,7 @@ class Macie2Backend:
         current = job["jobStatus"]
         if current not in TRANSITIONS.get(status, set()):
             raise ValidationException(f"A job in status {current} can't be changed to {status}.")
-        now = datetime.now(timezone.utc)
+        now = datetime.fromtimestamp(self.registry.clock(), timezone.utc)
         if status == "USER_PAUSED":
             job["_pausedFrom"] = current
             job["userPausedDetails"] = {
@@ -386,7 +391,7 @@ class Macie2Backend:
             stats = job["statistics"]
             stats["numberOfRuns"] = float(stats["numberOfRuns"]) + 1
             stats["approximateNumberOfObjectsToProcess"] = float(objects)
-            job["lastRunTime"] = started or now_iso()
+            job["lastRunTime"] = started or self.now_iso()
             job["lastRunErrorStatus"] = {"code": "ERROR" if error else "NONE"}
 
     def object_reader(self) -> Callable[[str, str], bytes]:
