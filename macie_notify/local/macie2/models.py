@@ -175,13 +175,23 @@ class Macie2Backend:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the lock; publish the findings queued meanwhile once it is released."""
+        """Hold the lock; publish the findings queued meanwhile once it is released.
+
+        A member's findings also go to its administrator's event bus, as Macie sends them.
+        """
         with self.lock:
             yield
             pending, self._pending = self._pending, []
+        if not pending:
+            return
+        administrator = self.registry.organization(self.region).administrator_of(self.account_id)
+        accounts = [self.account_id]
+        if administrator is not None:
+            accounts.append(str(administrator["accountId"]))
         for doc in pending:
-            for listener in list(self.registry.listeners):
-                listener(doc, self.account_id, self.region)
+            for account in accounts:
+                for listener in list(self.registry.listeners):
+                    listener(doc, account, self.region)
 
     def _publish(self, doc: dict[str, Any], at_once: bool) -> None:
         # Suppressed (auto-archived) findings are never published.

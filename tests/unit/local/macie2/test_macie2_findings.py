@@ -207,3 +207,26 @@ def test_sample_public_bucket_finding_says_public() -> None:
     assert quiet["resourcesAffected"]["s3Bucket"]["publicAccess"]["effectivePermission"] == (
         "NOT_PUBLIC"
     )
+
+
+def test_member_findings_also_reach_the_administrators_bus() -> None:
+    registry = Macie2Backends(clock=Clock())
+    admin, member = registry.get("111111111111", REGION), registry.get("222222222222", REGION)
+    admin.enable({})
+    member.enable({})
+    seen: list[tuple[str, str]] = []
+    registry.add_listener(lambda f, account, region: seen.append((f["accountId"], account)))
+    org = registry.organization(REGION)
+    org.enable_admin("999999999999", "111111111111")
+    org.create_member("111111111111", REGION, {"accountId": "222222222222", "email": "m@x"}, None)
+    with member.transaction():
+        member.findings.put(
+            sample_finding("SensitiveData:S3Object/Financial", ACCOUNT, REGION, "t")
+        )
+    with admin.transaction():
+        admin.findings.put(policy_doc())
+    assert seen == [
+        ("222222222222", "222222222222"),
+        ("222222222222", "111111111111"),
+        ("111111111111", "111111111111"),
+    ]
