@@ -301,3 +301,27 @@ def test_a_deny_that_holds_on_tls_still_denies(client: Any) -> None:
     finally:
         s3.delete_bucket_policy(Bucket=bucket)
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_chunked_body_is_read_at_most_to_the_limit(local_server: LocalServer) -> None:
+    """Without Content-Length the endpoint stops reading one byte past the limit."""
+    limit = 10 * 1024 * 1024
+    conn = http.client.HTTPConnection("127.0.0.1", local_server.port, timeout=60)
+    try:
+        conn.putrequest("POST", "/custom-data-identifiers/test")
+        conn.putheader("Authorization", auth("macie2"))
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        chunk = b"x" * (1024 * 1024)
+        try:
+            for _ in range(11):  # 11 MiB, more than the limit
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            conn.send(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before the rest is sent
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    assert response.status == 413
+    assert json.loads(body)["message"] == f"Request must be smaller than {limit} bytes."
