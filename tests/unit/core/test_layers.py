@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "findings": {"findings", "aws", "errors", "render", "notifier"},
     "jobs": {"aws", "errors", "config", "findings", "stack.naming"},
     "identifiers": {"aws", "errors", "config", "detect"},
-    "samples": {"aws", "errors"},
+    "samples": {"samples", "aws", "errors"},
     # notify test / replay: the notifier's envelope wraps the test finding.
     "delivery": {"aws", "errors", "notifier"},
     # render.iso8601 is the one writer of the API's timestamps (render imports rich lazily);
