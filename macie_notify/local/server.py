@@ -212,7 +212,15 @@ class LocalServer:
         self._thread: threading.Thread | None = None
 
     def _s3_client(self, account_id: str, region: str) -> Any:
-        return self.client("s3", region)
+        """The local S3 as ``account_id`` sees it (jobs, posture checks and macie2 reads of
+        every account on the endpoint; moto takes the account from this header)."""
+        client = self.client("s3", region)
+
+        def as_account(request: Any, **_: Any) -> None:
+            request.headers["x-moto-account-id"] = account_id
+
+        client.meta.events.register("before-sign.s3", as_account)
+        return client
 
     def _set_latency(self, value: int) -> None:
         self.app.latency_ms = value

@@ -268,3 +268,36 @@ def test_aws_cli_allow_list_export_and_delegated_administrator(server: LocalServ
     assert [(f["accountId"], f["type"]) for f in found] == [
         (MEMBER, "SensitiveData:S3Object/Credentials")
     ]
+
+
+def test_each_account_sees_its_own_s3(server: LocalServer) -> None:
+    creds = credentials(server, MEMBER)
+    kw = {"endpoint_url": server.endpoint_url, "region_name": "us-east-1", **creds}
+    s3, macie = boto3.client("s3", **kw), boto3.client("macie2", **kw)
+    macie.enable_macie()
+    s3.create_bucket(Bucket="member-owned")
+    s3.put_object(Bucket="member-owned", Key="people.txt", Body=b"SSN: 304-11-3823\n")
+    s3.delete_bucket_encryption(Bucket="member-owned")
+    (policy,) = macie.get_findings(findingIds=macie.list_findings()["findingIds"])["findings"]
+    identity = policy["policyDetails"]["actor"]["userIdentity"]
+    assert identity["type"] == "AssumedRole"
+    assert identity["assumedRole"]["accountId"] == MEMBER
+    assert identity["assumedRole"]["arn"] == f"arn:aws:sts::{MEMBER}:assumed-role/ops/ops"
+    default = server.client("macie2")
+    default.enable_macie()
+    assert default.list_findings()["findingIds"] == []  # not the default account's
+    job = macie.create_classification_job(
+        jobType="ONE_TIME",
+        name="member-job",
+        s3JobDefinition={"bucketDefinitions": [{"accountId": MEMBER, "buckets": ["member-owned"]}]},
+    )["jobId"]
+    deadline = time.monotonic() + 30
+    while macie.describe_classification_job(jobId=job)["jobStatus"] != "COMPLETE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert macie.describe_classification_job(jobId=job)["lastRunErrorStatus"] == {"code": "NONE"}
+    types = {
+        f["type"]
+        for f in macie.get_findings(findingIds=macie.list_findings()["findingIds"])["findings"]
+    }
+    assert types == {"Policy:IAMUser/S3BucketEncryptionDisabled", "SensitiveData:S3Object/Personal"}
