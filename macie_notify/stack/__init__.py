@@ -140,11 +140,14 @@ class Engine:
         }
 
     def cost(self) -> dict[str, Any]:
+        """The job's monthly cost estimate; DescribeBuckets needs Macie enabled, which
+        GetMacieSession tells (its modeled AccessDeniedException: not enabled)."""
         from macie_notify.stack import status
 
+        macie2 = self.aws.client("macie2")
         try:
-            self.aws.client("macie2").get_macie_session()
-        except self.aws.client("macie2").exceptions.AccessDeniedException:
+            macie2.get_macie_session()
+        except macie2.exceptions.AccessDeniedException:
             return status.cost(self.aws, self.config, self.bucket, False)
         return status.cost(self.aws, self.config, self.bucket, True)
 
