@@ -5,7 +5,10 @@ The local server hands :func:`s3_buckets` to ``Macie2Backends.bucket_source``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from macie_notify.local.macie2.posture import Posture, acl_grants, policy_grants, s3_bucket
 
 __all__ = ["s3_buckets"]
 
@@ -32,24 +35,17 @@ def _bucket_metadata(backend: Any, bucket: Any, account: str, region: str) -> di
 
     keys = [k for k in list(bucket.keys.values()) if hasattr(k, "size")]
     size = sum(int(k.size) for k in keys)
-    block = bucket.public_access_block
-    blocked = bool(block) and all(
-        str(getattr(block, a, "false")).lower() == "true"
-        for a in (
-            "block_public_acls",
-            "ignore_public_acls",
-            "block_public_policy",
-            "restrict_public_buckets",
-        )
-    )
-    encryption = _encryption_type(bucket.encryption)
+    posture = _posture(bucket, account)
     try:
         tags = backend.get_bucket_tagging(bucket.name).get("Tags", [])
     except Exception:  # moto raises its own error for "no tags"; treat as none
         tags = []
+    replication = [a for a in _replication_accounts(bucket) if a]
+    external = sorted({a for a in replication if a != account})
+    shown = s3_bucket(bucket.name, posture, created=None, owner={}, tags=[])
     return {
         "accountId": account,
-        "allowsUnencryptedObjectUploads": "FALSE" if encryption != "NONE" else "TRUE",
+        "allowsUnencryptedObjectUploads": shown["allowsUnencryptedObjectUploads"],
         "bucketArn": f"arn:aws:s3:::{bucket.name}",
         "bucketCreatedAt": iso8601(bucket.creation_date),
         "bucketName": bucket.name,
@@ -57,10 +53,15 @@ def _bucket_metadata(backend: Any, bucket: Any, account: str, region: str) -> di
         "classifiableSizeInBytes": size,
         "lastUpdated": now_iso(),
         "objectCount": len(keys),
-        "publicAccess": {"effectivePermission": "NOT_PUBLIC" if blocked else "UNKNOWN"},
+        "publicAccess": shown["publicAccess"],
         "region": region,
-        "serverSideEncryption": {"type": encryption},
-        "sharedAccess": "NOT_SHARED",
+        "replicationDetails": {
+            "replicated": bool(replication),
+            "replicatedExternally": bool(external),
+            "replicationAccounts": sorted(set(replication)),
+        },
+        "serverSideEncryption": {"type": posture.encryption, "kmsMasterKeyId": posture.kms_key},
+        "sharedAccess": "EXTERNAL" if posture.shared_externally else "NOT_SHARED",
         "sizeInBytes": size,
         "sizeInBytesCompressed": 0,
         "tags": [{"key": t["Key"], "value": t["Value"]} for t in tags],
@@ -68,13 +69,80 @@ def _bucket_metadata(backend: Any, bucket: Any, account: str, region: str) -> di
     }
 
 
-def _encryption_type(config: dict[str, Any] | None) -> str:
+_BLOCKS = {
+    "BlockPublicAcls": "block_public_acls",
+    "IgnorePublicAcls": "ignore_public_acls",
+    "BlockPublicPolicy": "block_public_policy",
+    "RestrictPublicBuckets": "restrict_public_buckets",
+}
+
+
+def _posture(bucket: Any, account: str) -> Posture:
+    """The bucket's posture from moto's objects (no HTTP: DescribeBuckets lists them all).
+
+    Without a block-public-access configuration nothing is blocked: moto let a public
+    policy or ACL in, which S3 only accepts when nothing blocks it.
+    """
+    statements: list[dict[str, Any]] = []
+    if bucket.policy:
+        try:
+            found = json.loads(bucket.policy.decode()).get("Statement") or []
+            statements = found if isinstance(found, list) else [found]
+        except ValueError:
+            statements = []
+    policy = policy_grants(statements, account)
+    acl_read, acl_write, acl_shared = acl_grants(_acl(bucket))
+    block = bucket.public_access_block
+    blocks = (
+        {k: str(getattr(block, a, "false")).lower() == "true" for k, a in _BLOCKS.items()}
+        if block
+        else {}
+    )
+    encryption, key = _encryption(bucket.encryption)
+    return Posture(
+        encryption=encryption,
+        kms_key=key,
+        block_public_access=blocks,
+        policy_read=policy.public_read,
+        policy_write=policy.public_write,
+        acl_read=acl_read,
+        acl_write=acl_write,
+        shared_externally=policy.shared or acl_shared,
+        cloudfront=policy.cloudfront,
+        replicated_externally=any(a != account for a in _replication_accounts(bucket) if a),
+        requires_encryption=policy.requires_encryption,
+    )
+
+
+def _acl(bucket: Any) -> dict[str, Any]:
+    """moto's ACL object as GetBucketAcl answers it."""
+    grants = []
+    for grant in getattr(getattr(bucket, "acl", None), "grants", None) or []:
+        for grantee in grant.grantees:
+            shown = (
+                {"Type": "Group", "URI": grantee.uri}
+                if grantee.uri
+                else {"Type": "CanonicalUser", "ID": grantee.id}
+            )
+            grants += [{"Grantee": shown, "Permission": p} for p in grant.permissions]
+    from moto.s3.models import OWNER
+
+    return {"Owner": {"ID": OWNER}, "Grants": grants}
+
+
+def _replication_accounts(bucket: Any) -> list[str]:
+    config = getattr(bucket, "replication", None) or {}
+    rules = config.get("Rule") or []
+    rules = rules if isinstance(rules, list) else [rules]
+    return [str((r.get("Destination") or {}).get("Account") or "") for r in rules]
+
+
+def _encryption(config: dict[str, Any] | None) -> tuple[str, str | None]:
     # Since 2023-01-05 every bucket has SSE-S3 by default, even without a configuration.
     if not config:
-        return "AES256"
-    text = str(config)
-    if "aws:kms:dsse" in text:
-        return "aws:kms:dsse"
-    if "aws:kms" in text:
-        return "aws:kms"
-    return "AES256"
+        return "AES256", None
+    rule = config.get("Rule") or {}
+    rule = rule[0] if isinstance(rule, list) and rule else rule
+    default = (rule or {}).get("ApplyServerSideEncryptionByDefault") or {}
+    algorithm = str(default.get("SSEAlgorithm") or "AES256")
+    return algorithm, default.get("KMSMasterKeyID")

@@ -291,3 +291,49 @@ def test_null_members_match_an_eventbridge_null_pattern(
     )  # the endpoint is still healthy after every call above
     with urllib.request.urlopen(raw, timeout=30) as resp:
         assert resp.status == 200
+
+
+def test_describe_buckets_reports_the_posture(
+    server: LocalServer, published: list[dict[str, Any]]
+) -> None:
+    macie = client(server, "macie2")
+    macie.enable_macie()
+    s3 = client(server, "s3")
+    s3.create_bucket(Bucket="meta-plain")
+    s3.create_bucket(Bucket="meta-open")
+    s3.put_bucket_encryption(Bucket="meta-open", ServerSideEncryptionConfiguration=KMS)
+    s3.delete_public_access_block(Bucket="meta-open")
+    statements = [
+        *PUBLIC_READ["Statement"],
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::meta-open/*",
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::meta-open/*",
+            "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}},
+        },
+    ]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    s3.put_bucket_policy(Bucket="meta-open", Policy=policy.replace("BUCKET", "meta-open"))
+    buckets = {
+        b["bucketName"]: b
+        for b in macie.describe_buckets(criteria={"bucketName": {"prefix": "meta-"}})["buckets"]
+    }
+    plain, open_ = buckets["meta-plain"], buckets["meta-open"]
+    assert plain["publicAccess"]["effectivePermission"] == "NOT_PUBLIC"
+    assert (plain["sharedAccess"], plain["allowsUnencryptedObjectUploads"]) == (
+        "NOT_SHARED",
+        "TRUE",
+    )
+    assert plain["serverSideEncryption"] == {"type": "AES256"}
+    assert open_["publicAccess"]["effectivePermission"] == "PUBLIC"
+    levels = open_["publicAccess"]["permissionConfiguration"]["bucketLevelPermissions"]
+    assert levels["bucketPolicy"]["allowsPublicReadAccess"] is True
+    assert (open_["sharedAccess"], open_["allowsUnencryptedObjectUploads"]) == ("EXTERNAL", "FALSE")
+    assert open_["serverSideEncryption"]["type"] == "aws:kms"
