@@ -306,7 +306,7 @@ class JobRunner:
         scoping = definition.get("scoping") or {}
         with_tags = needs_object_tags(scoping)
         objects = []
-        for bucket in self._buckets(client, definition, state.account_id):
+        for bucket in self._buckets(client, definition, state.account_id, backend):
             try:
                 listed = list(list_objects(client, bucket, with_tags))
             except client.exceptions.ClientError as exc:
@@ -329,7 +329,9 @@ class JobRunner:
             objects = sorted(rng.sample(objects, keep), key=lambda o: (o.bucket, o.key))
         yield from objects
 
-    def _buckets(self, client: Any, definition: Mapping[str, Any], account_id: str) -> list[str]:
+    def _buckets(
+        self, client: Any, definition: Mapping[str, Any], account_id: str, backend: Any = None
+    ) -> list[str]:
         if definition.get("bucketDefinitions"):
             return [
                 name
@@ -339,8 +341,19 @@ class JobRunner:
             ]
         criteria = definition.get("bucketCriteria") or {}
         names = [b["Name"] for b in client.list_buckets().get("Buckets", [])]
+        source = backend.registry.bucket_source if backend is not None else None
+        metadata = source(account_id, backend.region) if source is not None else []
+        facts = {
+            m["bucketName"]: {
+                "effectivePermission": str(m["publicAccess"]["effectivePermission"]),
+                "sharedAccess": str(m["sharedAccess"]),
+            }
+            for m in metadata
+        }
         return [
-            n for n in names if bucket_selected(criteria, n, account_id, bucket_tags(client, n))
+            n
+            for n in names
+            if bucket_selected(criteria, n, account_id, bucket_tags(client, n), facts.get(n))
         ]
 
     def _scan_object(

@@ -89,7 +89,11 @@ def matches_scoping(scoping: Mapping[str, Any], obj: ObjectView) -> bool:
 
 
 def _bucket_term(
-    term: Mapping[str, Any], name: str, account_id: str, tags: Sequence[Mapping[str, str]]
+    term: Mapping[str, Any],
+    name: str,
+    account_id: str,
+    tags: Sequence[Mapping[str, str]],
+    facts: Mapping[str, str],
 ) -> bool:
     if "tagCriterion" in term:
         tag = term["tagCriterion"]
@@ -98,21 +102,27 @@ def _bucket_term(
     actual = {
         "S3_BUCKET_NAME": name,
         "ACCOUNT_ID": account_id,
-        # The local S3 has no public or shared buckets as far as jobs are concerned.
-        "S3_BUCKET_EFFECTIVE_PERMISSION": "NOT_PUBLIC",
-        "S3_BUCKET_SHARED_ACCESS": "NOT_SHARED",
+        "S3_BUCKET_EFFECTIVE_PERMISSION": facts.get("effectivePermission", "NOT_PUBLIC"),
+        "S3_BUCKET_SHARED_ACCESS": facts.get("sharedAccess", "NOT_SHARED"),
     }.get(str(simple.get("key")))
     hit = actual in [str(v) for v in simple.get("values") or []]
     return hit if simple.get("comparator", "EQ") == "EQ" else not hit
 
 
 def bucket_selected(
-    criteria: Mapping[str, Any], name: str, account_id: str, tags: Sequence[Mapping[str, str]]
+    criteria: Mapping[str, Any],
+    name: str,
+    account_id: str,
+    tags: Sequence[Mapping[str, str]],
+    facts: Mapping[str, str] | None = None,
 ) -> bool:
+    """Whether a bucket is in a job's ``bucketCriteria``; ``facts`` holds the bucket's
+    ``effectivePermission`` and ``sharedAccess`` as DescribeBuckets reports them."""
+    known = facts or {}
     includes, excludes = _terms(criteria.get("includes")), _terms(criteria.get("excludes"))
-    if not all(_bucket_term(t, name, account_id, tags) for t in includes):
+    if not all(_bucket_term(t, name, account_id, tags, known) for t in includes):
         return False
-    return not (excludes and all(_bucket_term(t, name, account_id, tags) for t in excludes))
+    return not (excludes and all(_bucket_term(t, name, account_id, tags, known) for t in excludes))
 
 
 def next_run_after(frequency: Mapping[str, Any], now: float) -> float:

@@ -129,6 +129,15 @@ def test_bucket_selected(criteria: dict[str, Any], expected: bool) -> None:
     assert bucket_selected(criteria, "data", "123456789012", tags) is expected
 
 
+def test_bucket_selected_by_what_describe_buckets_reports() -> None:
+    public = {"includes": {"and": [criterion("S3_BUCKET_EFFECTIVE_PERMISSION", "EQ", "PUBLIC")]}}
+    shared = {"excludes": {"and": [criterion("S3_BUCKET_SHARED_ACCESS", "EQ", "EXTERNAL")]}}
+    facts = {"effectivePermission": "PUBLIC", "sharedAccess": "EXTERNAL"}
+    assert bucket_selected(public, "data", "123456789012", [], facts) is True
+    assert bucket_selected(shared, "data", "123456789012", [], facts) is False
+    assert bucket_selected(shared, "data", "123456789012", []) is True
+
+
 NOW = dt.datetime(2024, 3, 13, 15, 30, tzinfo=dt.timezone.utc).timestamp()  # a Wednesday
 
 
