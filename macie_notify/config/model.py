@@ -279,6 +279,23 @@ class LambdaConfig:
 
 
 @dataclass(frozen=True)
+class DigestConfig:
+    """``delivery: digest``: how the queue's event source mapping batches findings."""
+
+    window_s: int = 60  # MaximumBatchingWindowInSeconds
+    batch_size: int = 100
+    max_receives: int = 5  # the queue's redrive maxReceiveCount
+
+
+@dataclass(frozen=True)
+class StormThreshold:
+    """Past ``findings`` in ``minutes`` the function posts one summary instead."""
+
+    findings: int = 50
+    minutes: int = 5
+
+
+@dataclass(frozen=True)
 class NotificationsConfig:
     slack: SlackConfig = field(default_factory=SlackConfig)
     min_severity: Literal["Low", "Medium", "High"] = "Low"
@@ -286,6 +303,10 @@ class NotificationsConfig:
     finding_types: FindingTypes = field(default_factory=FindingTypes)
     lambda_: LambdaConfig = field(default_factory=LambdaConfig)
     dead_letter_queue: bool = True
+    delivery: Literal["direct", "digest"] = "direct"
+    reserved_concurrency: int = 2
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    storm_threshold: StormThreshold = field(default_factory=StormThreshold)
 
     def notifier_environment(self) -> dict[str, str]:
         """The non-secret part of the function's environment (see notifier.settings).
@@ -300,6 +321,11 @@ class NotificationsConfig:
         if self.finding_types.exclude:
             env["FINDING_TYPES_EXCLUDE"] = ",".join(self.finding_types.exclude)
         return env
+
+    def storm_environment(self) -> dict[str, str]:
+        """The function's storm threshold and delivery mode (see notifier.storm)."""
+        t = self.storm_threshold
+        return {"STORM_THRESHOLD": f"{t.findings}/{t.minutes}m", "DELIVERY": self.delivery}
 
 
 @dataclass(frozen=True)
@@ -339,6 +365,7 @@ __all__ = [
     "BucketConfig",
     "Config",
     "CustomIdentifier",
+    "DigestConfig",
     "FindingTypes",
     "JobConfig",
     "JobScope",
@@ -351,6 +378,7 @@ __all__ = [
     "SeverityLevel",
     "SlackConfig",
     "StackConfig",
+    "StormThreshold",
     "default_bucket_name",
     "frozen_map",
 ]

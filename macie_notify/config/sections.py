@@ -13,6 +13,7 @@ from typing import Literal, cast
 from macie_notify.config import rules
 from macie_notify.config.model import (
     BucketConfig,
+    DigestConfig,
     FindingTypes,
     LambdaConfig,
     MacieConfig,
@@ -20,6 +21,7 @@ from macie_notify.config.model import (
     SamplesConfig,
     SlackConfig,
     StackConfig,
+    StormThreshold,
     default_bucket_name,
     frozen_map,
 )
@@ -56,7 +58,18 @@ NOTIFICATIONS_KEYS = (
     "finding_types",
     "lambda",
     "dead_letter_queue",
+    "delivery",
+    "reserved_concurrency",
+    "digest",
+    "storm_threshold",
 )
+DIGEST_KEYS = ("window_s", "batch_size", "max_receives")
+STORM_KEYS = ("findings", "minutes")
+# Lambda's limits for an SQS event source mapping (standard queue) and SQS's maxReceiveCount
+# (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
+MAX_WINDOW_S = 300
+MAX_BATCH = 10_000
+MAX_RECEIVES = 1000
 SLACK_KEYS = ("channel", "token_env", "token_store", "webhook_url_env")
 LAMBDA_KEYS = ("runtime", "memory_mb", "timeout_s", "log_retention_days")
 FINDING_TYPES_KEYS = ("include", "exclude")
@@ -176,13 +189,49 @@ def _non_empty(text: str) -> list[str]:
 
 def read_notifications(sec: Section) -> NotificationsConfig:
     severity = sec.choice("min_severity", "Low", SEVERITIES)
+    dead_letter_queue = sec.boolean("dead_letter_queue", True)
+    delivery = sec.choice("delivery", "direct", ("direct", "digest"))
+    if delivery == "digest" and not dead_letter_queue:
+        sec.issues.error(
+            sec.at("dead_letter_queue"),
+            sec.where("dead_letter_queue"),
+            "delivery: digest needs the dead-letter queue (the digest queue's redrive target)",
+        )
     return NotificationsConfig(
         slack=read_slack(sec.section("slack", SLACK_KEYS)),
         min_severity=cast(Literal["Low", "Medium", "High"], severity),
         include_sample_findings=sec.boolean("include_sample_findings", False),
         finding_types=read_finding_types(sec.section("finding_types", FINDING_TYPES_KEYS)),
         lambda_=read_lambda(sec.section("lambda", LAMBDA_KEYS)),
-        dead_letter_queue=sec.boolean("dead_letter_queue", True),
+        dead_letter_queue=dead_letter_queue,
+        delivery=cast(Literal["direct", "digest"], delivery),
+        # Lambda keeps 100 of an account's default 1,000 unreserved.
+        reserved_concurrency=sec.integer("reserved_concurrency", 2, 1, 900),
+        digest=read_digest(sec.section("digest", DIGEST_KEYS)),
+        storm_threshold=read_storm(sec.section("storm_threshold", STORM_KEYS)),
+    )
+
+
+def read_digest(sec: Section) -> DigestConfig:
+    window = sec.integer("window_s", 60, 0, MAX_WINDOW_S)
+    batch = sec.integer("batch_size", 100, 1, MAX_BATCH)
+    if batch > 10 and window == 0 and sec.has("window_s"):
+        sec.issues.error(
+            sec.at("window_s"),
+            sec.where("window_s"),
+            "must be at least 1 when batch_size is over 10 (Lambda's rule for SQS batches)",
+        )
+    return DigestConfig(
+        window_s=window,
+        batch_size=batch,
+        max_receives=sec.integer("max_receives", 5, 1, MAX_RECEIVES),
+    )
+
+
+def read_storm(sec: Section) -> StormThreshold:
+    return StormThreshold(
+        findings=sec.integer("findings", 50, 1, 100_000),
+        minutes=sec.integer("minutes", 5, 1, 1440),
     )
 
 
