@@ -24,7 +24,6 @@ from macie_notify.demo.deploy import (
     Progress,
     Provisioned,
     SlackTarget,
-    enforce_tls,
     provision,
 )
 from macie_notify.demo.endpoint import Endpoint, open_endpoint
@@ -112,8 +111,6 @@ def run_demo(
     wait_for_job(macie2, job_id, timeout - (clock() - started), sleep, clock)
     # (approximateNumberOfObjectsToProcess counts what is left: 0 once a run is over)
     say("job complete")
-    if enforce_tls(aws, config, SlackTarget(endpoint.url)):
-        say(f"bucket policy on {done.names.bucket}: TLS only")
     _endpoint.drain_events(endpoint.url, max(timeout - (clock() - started), 1.0))
     say("findings delivered through EventBridge to the notifier")
     return _read_back(aws, config, endpoint, done, job_id, clock() - started)

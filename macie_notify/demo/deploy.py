@@ -3,20 +3,16 @@
 What the demo adds is only what the local endpoint needs: the Slack credential is the
 local sink's (a bot token it accepts, or its webhook URL), the function's
 SLACK_API_URL points at the sink, and the stack's scheduled job is left out (the demo
-runs one one-time job over the files it uploads, as ``jobs run`` would).
-
-The TLS-only bucket policy goes on in a second, one-change apply after the scan: the
-local endpoint speaks plain HTTP, which that policy denies (for uploads and for the
-local job's reads). :func:`provision` applies the config with ``enforce_tls`` off,
-which also takes out a statement an earlier run put; :func:`enforce_tls` applies the
-config as written. Against AWS, ``setup`` applies it in one go.
+runs one one-time job over the files it uploads, as ``jobs run`` would). The config is
+applied as written, TLS-only bucket policy included: the local endpoint counts loopback
+requests as secure transport, so the uploads and the local job's reads are allowed.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +68,11 @@ def _engine(aws: Aws, config: Config, slack: SlackTarget) -> Engine:
     )
 
 
-def without_tls(config: Config) -> Config:
-    """The config with the TLS-only statement off (the local endpoint's workaround)."""
-    return replace(config, bucket=replace(config.bucket, enforce_tls=False))
-
-
 def provision(
     aws: Aws, config: Config, source: Path, slack: SlackTarget, progress: Progress
 ) -> Provisioned:
-    """Converge the stack (TLS policy aside), then upload the sample files."""
-    engine = _engine(aws, without_tls(config), slack)
+    """Converge the stack, then upload the sample files."""
+    engine = _engine(aws, config, slack)
     result = engine.apply(engine.plan())
     for change in result.changes:
         progress(describe(change, config))
@@ -91,14 +82,6 @@ def provision(
     ids = {c.name: c.id for c in result.changes if c.resource == "custom-identifier"}
     used = tuple(str(ids[cdi.name]) for cdi in config.job_custom_identifiers())
     return Provisioned(names, engine.inputs.account_id, engine.inputs.region, used, uploaded)
-
-
-def enforce_tls(aws: Aws, config: Config, slack: SlackTarget) -> bool:
-    """Apply the config as written (the TLS statement); whether anything changed."""
-    engine = _engine(aws, config, slack)
-    plan = engine.plan()
-    engine.apply(plan)
-    return bool(plan.pending)
 
 
 def describe(change: Change, config: Config) -> str:
@@ -131,7 +114,7 @@ def _protections(config: Config) -> str:
     if b.block_public_access:
         done.append("public access blocked")
     if b.enforce_tls:
-        done.append("TLS only after the scan")
+        done.append("TLS only")
     return ", ".join(done)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from macie_notify.config import loads
 from macie_notify.demo import example_config, resolve_source, sample_data_dir
-from macie_notify.demo.deploy import SlackTarget, describe, sample_files, without_tls
+from macie_notify.demo.deploy import SlackTarget, describe, sample_files
 from macie_notify.demo.errors import DemoError
 from macie_notify.demo.job import wait_for_job
 from macie_notify.demo.report import (
@@ -146,9 +146,6 @@ def test_demo_stack_inputs_and_progress_lines() -> None:
     from macie_notify.stack import Action, Change
 
     config = example_config()
-    # The local endpoint's workaround: the first apply leaves the TLS statement out.
-    assert without_tls(config).bucket.enforce_tls is False
-    assert without_tls(config).bucket.versioning is config.bucket.versioning
     slack = SlackTarget("http://127.0.0.1:4566")
     assert slack.api_url == "http://127.0.0.1:4566/_local/slack/api/"
     assert slack.credential(config).startswith("xoxb-")
@@ -158,5 +155,5 @@ def test_demo_stack_inputs_and_progress_lines() -> None:
     )
     bucket = Change("bucket", "b-1", Action.NOOP)
     assert describe(bucket, config) == (
-        "bucket b-1 (encrypted, versioned, public access blocked, TLS only after the scan) [no-op]"
+        "bucket b-1 (encrypted, versioned, public access blocked, TLS only) [no-op]"
     )
