@@ -3,7 +3,8 @@
 For each limit one config sits exactly on it (accepted: no problem at that field) and one
 goes one past it (refused at that field, with the documented message). Moving any limit
 by one in either direction fails a row. The figures are AWS's, Macie's and Slack's
-documented limits, written here by hand.
+documented limits, written here by hand. The limits of notifications.delivery, digest
+and storm_threshold are checked the same way in test_config_delivery.py.
 """
 
 from __future__ import annotations
