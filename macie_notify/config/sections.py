@@ -197,6 +197,14 @@ def read_notifications(sec: Section) -> NotificationsConfig:
             sec.where("dead_letter_queue"),
             "delivery: digest needs the dead-letter queue (the digest queue's redrive target)",
         )
+    # Lambda keeps 100 of an account's default 1,000 unreserved.
+    concurrency = sec.integer("reserved_concurrency", 2, 1, 900)
+    if delivery == "digest" and concurrency < 2:
+        sec.issues.error(
+            sec.at("reserved_concurrency"),
+            sec.where("reserved_concurrency"),
+            "must be at least 2 with delivery: digest (a queue mapping's minimum concurrency)",
+        )
     return NotificationsConfig(
         slack=read_slack(sec.section("slack", SLACK_KEYS)),
         min_severity=cast(Literal["Low", "Medium", "High"], severity),
@@ -205,8 +213,7 @@ def read_notifications(sec: Section) -> NotificationsConfig:
         lambda_=read_lambda(sec.section("lambda", LAMBDA_KEYS)),
         dead_letter_queue=dead_letter_queue,
         delivery=cast(Literal["direct", "digest"], delivery),
-        # Lambda keeps 100 of an account's default 1,000 unreserved.
-        reserved_concurrency=sec.integer("reserved_concurrency", 2, 1, 900),
+        reserved_concurrency=concurrency,
         digest=read_digest(sec.section("digest", DIGEST_KEYS)),
         storm_threshold=read_storm(sec.section("storm_threshold", STORM_KEYS)),
     )

@@ -16,6 +16,13 @@ from macie_notify.stack.model import Ref, Spec
 from macie_notify.stack.naming import Names, content_hash, stack_tags
 from macie_notify.stack.policies import LAMBDA_TRUST, event_pattern, notifier_policy, queue_policy
 from macie_notify.stack.resources.bucket import BucketSpec
+from macie_notify.stack.resources.digest_queue import (
+    DigestQueueSpec,
+    consume_statement,
+    visibility_timeout,
+)
+from macie_notify.stack.resources.digest_queue import queue_policy as digest_policy
+from macie_notify.stack.resources.event_source_mapping import MIN_CONCURRENCY, MappingSpec
 from macie_notify.stack.resources.function import FunctionSpec
 from macie_notify.stack.resources.identifiers import IdentifierSpec
 from macie_notify.stack.resources.job import JobSpec
@@ -155,6 +162,7 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
             env[variable] = inputs.secret_value
         else:
             keep = (variable,)
+    env.update(n.storm_environment())
     env.update(inputs.extra_environment)
     dlq: str | None = names.queue_arn if n.dead_letter_queue else None
     if dlq is not None:
@@ -162,12 +170,26 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
             QueueSpec(names.queue, policy=queue_policy(names.queue_arn, names.rule_arn), tags=tags)
         )
     dlq_ref = Ref("dead-letter-queue", "arn") if dlq is not None else None
+    digest = n.delivery == "digest" and dlq_ref is not None
+    role_policy = notifier_policy(names.log_group_arn, secret_arn, dlq)
+    if digest:
+        role_policy["Statement"].append(consume_statement(names.digest_queue_arn))
+        specs.append(
+            DigestQueueSpec(
+                names.digest_queue,
+                dlq_arn=Ref("dead-letter-queue", "arn"),
+                max_receives=n.digest.max_receives,
+                visibility_timeout_s=visibility_timeout(n.lambda_.timeout_s, n.digest.window_s),
+                policy=digest_policy(names.digest_queue_arn, names.rule_arn),
+                tags=tags,
+            )
+        )
     specs += [
         LogGroupSpec(names.log_group, retention_days=n.lambda_.log_retention_days, tags=tags),
         RoleSpec(
             names.role,
             trust=LAMBDA_TRUST,
-            policy=notifier_policy(names.log_group_arn, secret_arn, dlq),
+            policy=role_policy,
             tags=tags,
         ),
         FunctionSpec(
@@ -181,6 +203,7 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
             keep_environment=keep,
             code_sha256=inputs.code_sha256,
             dlq_arn=dlq_ref,
+            reserved_concurrency=n.reserved_concurrency,
             tags=tags,
             after=("log-group",),
         ),
@@ -191,9 +214,23 @@ def _notifier(config: Config, inputs: Inputs, names: Names, tags: Mapping[str, s
             function_name=names.function,
             function_arn=Ref("lambda-function", "arn"),
             dlq_arn=dlq_ref,
+            queue_arn=Ref("digest-queue", "arn") if digest else None,
             tags=tags,
         ),
     ]
+    if digest:
+        # Before the rule: the queue is only filled once something reads it.
+        specs.insert(
+            len(specs) - 1,
+            MappingSpec(
+                names.function,
+                queue_arn=names.digest_queue_arn,
+                batch_size=n.digest.batch_size,
+                window_s=n.digest.window_s,
+                max_concurrency=max(MIN_CONCURRENCY, n.reserved_concurrency),
+                after=("lambda-function", "digest-queue", "iam-role"),
+            ),
+        )
     return specs
 
 

@@ -45,6 +45,15 @@ class Names:
         return f"{self.stack}-notifier-dlq"
 
     @property
+    def digest_queue(self) -> str:
+        """delivery: digest: the queue the rule sends findings to."""
+        return f"{self.stack}-notifier-findings"
+
+    @property
+    def digest_queue_arn(self) -> str:
+        return self.arn("sqs", self.digest_queue)
+
+    @property
     def rule(self) -> str:
         return f"{self.stack}-macie-findings"
 

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from macie_notify.stack import resources
+from macie_notify.stack.digest_sweep import leftovers
 from macie_notify.stack.failures import step_error
 from macie_notify.stack.model import Action, Change, Observed, Plan, Spec, Step, resolve
 from macie_notify.stack.resources.identifiers import IdentifierSpec, orphans
@@ -102,13 +103,19 @@ def plan(
         steps.append(_step(spec, seen, action, reasons))
     for spec, seen in stale:
         steps.append(_step(spec, seen, Action.DELETE, ["no longer in the config"]))
+    for spec, seen in leftovers(aws, specs, stack, teardown=False):
+        steps.append(_step(spec, seen, Action.DELETE, ["delivery: direct no longer uses it"]))
     return Plan(tuple(steps), account_id, aws.region, stack)
 
 
 def teardown_plan(aws: Aws, specs: Sequence[Spec], *, stack: str, account_id: str) -> Plan:
     """Delete, in reverse dependency order, what exists and carries this stack's tags."""
     observed, stale = observe_all(aws, specs, stack)
-    pairs: list[tuple[Spec, Observed | None]] = [*zip(specs, observed, strict=True), *stale]
+    pairs: list[tuple[Spec, Observed | None]] = [
+        *zip(specs, observed, strict=True),
+        *stale,
+        *leftovers(aws, specs, stack, teardown=True),
+    ]
     steps = []
     for spec, seen in pairs:
         if seen is None:

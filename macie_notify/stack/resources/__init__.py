@@ -6,6 +6,8 @@ from types import ModuleType
 
 from macie_notify.stack.resources import (
     bucket,
+    digest_queue,
+    event_source_mapping,
     function,
     identifiers,
     job,
@@ -28,6 +30,8 @@ KINDS: dict[str, ModuleType] = {
     role.RoleSpec.kind: role,
     function.FunctionSpec.kind: function,
     rule.RuleSpec.kind: rule,
+    digest_queue.DigestQueueSpec.kind: digest_queue,
+    event_source_mapping.MappingSpec.kind: event_source_mapping,
 }
 
 __all__ = ["KINDS"]

@@ -46,6 +46,9 @@ class FunctionSpec(Spec):
     dlq_arn: str | Ref | None = None
     max_retries: int = 2
     max_event_age_s: int = 3600
+    # Caps how many copies post to Slack at once; a burst waits in Lambda's async queue
+    # (up to max_event_age_s, then the on-failure queue). None: no reservation.
+    reserved_concurrency: int | None = None
     description: str = "Posts Amazon Macie findings to Slack (macie-notify)"
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -95,6 +98,7 @@ def observe(aws: Aws, spec: FunctionSpec) -> Observed | None:
         },
         "code_sha256": conf.get("CodeSha256"),
         "invoke": _invoke_view(invoke),
+        "concurrency": (found.get("Concurrency") or {}).get("ReservedConcurrentExecutions"),
         "tags": dict(found.get("Tags") or {}),
     }
     arn = str(conf["FunctionArn"])
@@ -155,6 +159,10 @@ def diff(spec: FunctionSpec, observed: Observed | None) -> tuple[Action, list[st
     reasons += _config_reasons(spec, s["config"])
     if s["invoke"] != spec.invoke_config():
         reasons.append("async invoke settings (retries, event age, on-failure queue) differ")
+    if _concurrency_differs(spec, s):
+        reasons.append(
+            changed("reserved concurrency", s.get("concurrency"), spec.reserved_concurrency)
+        )
     missing = missing_tags(spec.tags, s["tags"])
     if missing:
         reasons.append(tag_reason(missing))
@@ -168,6 +176,8 @@ def apply(
     if observed is None:
         arn = _create(ctx, spec)
         lam.put_function_event_invoke_config(FunctionName=spec.name, **spec.invoke_config())
+        if spec.reserved_concurrency is not None:
+            _put_concurrency(ctx, spec)
         return {"arn": arn}
     s = observed.state
     if s["code_sha256"] != spec.code_sha256:
@@ -179,10 +189,26 @@ def apply(
         _settle(ctx, spec.name)
     if s["invoke"] != spec.invoke_config():
         lam.put_function_event_invoke_config(FunctionName=spec.name, **spec.invoke_config())
+    if _concurrency_differs(spec, s):
+        _put_concurrency(ctx, spec)
     missing = missing_tags(spec.tags, s["tags"])
     if missing:
         lam.tag_resource(Resource=observed.id, Tags=missing)
     return dict(observed.outputs)
+
+
+def _concurrency_differs(spec: FunctionSpec, state: Mapping[str, Any]) -> bool:
+    return state.get("concurrency") != spec.reserved_concurrency
+
+
+def _put_concurrency(ctx: Context, spec: FunctionSpec) -> None:
+    lam = ctx.aws.client("lambda")
+    if spec.reserved_concurrency is None:
+        lam.delete_function_concurrency(FunctionName=spec.name)
+    else:
+        lam.put_function_concurrency(
+            FunctionName=spec.name, ReservedConcurrentExecutions=spec.reserved_concurrency
+        )
 
 
 def _create(ctx: Context, spec: FunctionSpec) -> str:

@@ -31,6 +31,8 @@ class RuleSpec(Spec):
     function_name: str = ""
     function_arn: str | Ref = ""
     dlq_arn: str | Ref | None = None
+    # delivery: digest: the target is this queue, and the function needs no permission.
+    queue_arn: str | Ref | None = None
     description: str = "Amazon Macie findings to the macie-notify notifier"
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -41,7 +43,7 @@ class RuleSpec(Spec):
     def target(self) -> dict[str, Any]:
         target: dict[str, Any] = {
             "Id": TARGET_ID,
-            "Arn": self.function_arn,
+            "Arn": self.function_arn if self.queue_arn is None else self.queue_arn,
             "RetryPolicy": dict(RETRY_POLICY),
         }
         if self.dlq_arn is not None:
@@ -105,8 +107,11 @@ def _reasons(spec: RuleSpec, s: Mapping[str, Any]) -> dict[str, str]:
     if s["pattern"] != spec.pattern or not s["enabled"] or s["description"] != spec.description:
         out["rule"] = "event pattern, state or description differs"
     if not _target_ok(spec, s["target"]):
-        out["target"] = "target " + ("differs" if s["target"] else "missing")
-    if not _permission_ok(spec, s["permission"]):
+        out["target"] = _target_reason(spec, s["target"])
+    if spec.queue_arn is not None:
+        if s["permission"] is not None:
+            out["permission"] = "invoke permission no longer needed (delivery: digest)"
+    elif not _permission_ok(spec, s["permission"]):
         out["permission"] = "invoke permission " + (
             "has another SourceArn" if s["permission"] else "missing"
         )
@@ -114,6 +119,19 @@ def _reasons(spec: RuleSpec, s: Mapping[str, Any]) -> dict[str, str]:
     if missing:
         out["tags"] = tag_reason(missing)
     return out
+
+
+def _target_reason(spec: RuleSpec, target: Mapping[str, Any] | None) -> str:
+    if target is None:
+        return "target missing"
+    was_queue = ":sqs:" in str(target.get("Arn", ""))
+    if was_queue != (spec.queue_arn is not None):
+        return (
+            "target: the function -> the digest queue (delivery: digest)"
+            if spec.queue_arn is not None
+            else "target: the digest queue -> the function (delivery: direct)"
+        )
+    return "target differs"
 
 
 def diff(spec: RuleSpec, observed: Observed | None) -> tuple[Action, list[str]]:
@@ -150,6 +168,7 @@ def apply(
     if "permission" in todo:
         if observed is not None and observed.state["permission"] is not None:
             lam.remove_permission(FunctionName=spec.function_name, StatementId=spec.statement_id)
+    if "permission" in todo and spec.queue_arn is None:
         lam.add_permission(
             FunctionName=spec.function_name,
             StatementId=spec.statement_id,

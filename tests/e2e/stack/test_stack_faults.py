@@ -35,6 +35,7 @@ MUTATING_STEPS = [
     "iam.PutRolePolicy",
     "lambda.AddPermission",
     "lambda.CreateFunction",
+    "lambda.PutFunctionConcurrency",
     "lambda.PutFunctionEventInvokeConfig",
     "logs.CreateLogGroup",
     "logs.PutRetentionPolicy",

@@ -69,7 +69,10 @@ def test_fresh_setup_creates_every_resource_with_the_configured_settings(url: st
         "SLACK_CHANNEL": "#aws-macie-events",
         "FINDING_TYPES_INCLUDE": "SensitiveData:",
         "SLACK_TOKEN_SECRET_ARN": secret["ARN"],
+        "STORM_THRESHOLD": "50/5m",
+        "DELIVERY": "direct",
     }
+    assert function["Concurrency"] == {"ReservedConcurrentExecutions": 2}
     assert conf["CodeSha256"] == eng.code_sha256
     assert conf["Handler"] == "notifier.handler.lambda_handler"
     assert conf["Role"].endswith(":role/stacktest-notifier-eu-west-1")

@@ -1,0 +1,155 @@
+"""``delivery: digest``: the encrypted SQS queue the rule sends findings to.
+
+Only the rule may send (the policy's ``aws:SourceArn``); the function reads it through
+an event source mapping; a finding received ``max_receives`` times without being
+delivered moves to the dead-letter queue (the redrive policy).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from macie_notify.stack.model import Action, Observed, Ref
+from macie_notify.stack.naming import missing_tags
+from macie_notify.stack.resources.base import Context, tag_reason
+from macie_notify.stack.resources.queue import QueueSpec, delete, keep_reason, observe
+
+if TYPE_CHECKING:
+    from macie_notify.aws import Aws
+
+RETENTION_S = 1_209_600  # 14 days: findings outlive a long Slack outage
+MAX_VISIBILITY_S = 43_200
+# Attributes SQS returns as JSON text: compared as documents, not as strings.
+_JSON_ATTRS = ("Policy", "RedrivePolicy")
+
+
+def visibility_timeout(function_timeout_s: int, window_s: int) -> int:
+    """Six times the function's timeout plus the batching window, as Lambda advises
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html)."""
+    return min(MAX_VISIBILITY_S, 6 * function_timeout_s + window_s)
+
+
+def queue_policy(queue_arn: str, rule_arn: str) -> dict[str, Any]:
+    """Only the stack's rule may send to the digest queue."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "RuleFindings",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+            }
+        ],
+    }
+
+
+def consume_statement(queue_arn: str) -> dict[str, Any]:
+    """What the function's role needs for the event source mapping, on this queue only."""
+    return {
+        "Sid": "OwnDigestQueue",
+        "Effect": "Allow",
+        "Action": [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ChangeMessageVisibility",
+        ],
+        "Resource": queue_arn,
+    }
+
+
+@dataclass(frozen=True)
+class DigestQueueSpec(QueueSpec):
+    kind = "digest-queue"
+    dlq_arn: str | Ref = ""
+    max_receives: int = 5
+    visibility_timeout_s: int = 360
+    policy: Mapping[str, Any] = field(default_factory=dict)
+
+    def attributes(self) -> dict[str, str]:
+        redrive = {"deadLetterTargetArn": str(self.dlq_arn), "maxReceiveCount": self.max_receives}
+        return {
+            "SqsManagedSseEnabled": "true",
+            "MessageRetentionPeriod": str(RETENTION_S),
+            "VisibilityTimeout": str(self.visibility_timeout_s),
+            "Policy": json.dumps(self.policy, sort_keys=True),
+            "RedrivePolicy": json.dumps(redrive, sort_keys=True),
+        }
+
+
+def _document(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(doc, dict) and "maxReceiveCount" in doc:  # SQS may return it as text
+        doc["maxReceiveCount"] = int(doc["maxReceiveCount"])
+    return doc
+
+
+def _attr_diff(spec: DigestQueueSpec, attrs: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for key, want in spec.attributes().items():
+        have = attrs.get(key)
+        if key in _JSON_ATTRS:
+            if _document(have) != _document(want):
+                out[key] = want
+        elif str(have).lower() != want.lower():
+            out[key] = want
+    return out
+
+
+def diff(spec: DigestQueueSpec, observed: Observed | None) -> tuple[Action, list[str]]:
+    if observed is None:
+        return Action.CREATE, ["does not exist"]
+    reasons = [f"{key} differs" for key in _attr_diff(spec, observed.state["attrs"])]
+    missing = missing_tags(spec.tags, observed.state["tags"])
+    if missing:
+        reasons.append(tag_reason(missing))
+    return (Action.UPDATE if reasons else Action.NOOP), reasons
+
+
+def apply(
+    ctx: Context, spec: DigestQueueSpec, observed: Observed | None, action: Action
+) -> dict[str, str]:
+    sqs = ctx.aws.client("sqs")
+    if observed is None:
+        url = sqs.create_queue(
+            QueueName=spec.name, Attributes=spec.attributes(), tags=dict(spec.tags)
+        )["QueueUrl"]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return {"arn": str(attrs["Attributes"]["QueueArn"]), "url": str(url)}
+    changes = _attr_diff(spec, observed.state["attrs"])
+    if changes:
+        sqs.set_queue_attributes(QueueUrl=observed.id, Attributes=changes)
+    missing = missing_tags(spec.tags, observed.state["tags"])
+    if missing:
+        sqs.tag_queue(QueueUrl=observed.id, Tags=missing)
+    return dict(observed.outputs)
+
+
+def find(aws: Aws, name: str) -> Observed | None:
+    """The queue named ``name`` (the teardown and mode-switch sweep)."""
+    return observe(aws, DigestQueueSpec(name))
+
+
+__all__ = [
+    "DigestQueueSpec",
+    "apply",
+    "consume_statement",
+    "delete",
+    "diff",
+    "find",
+    "keep_reason",
+    "observe",
+    "queue_policy",
+    "visibility_timeout",
+]
