@@ -308,3 +308,23 @@ def test_an_odd_context_clock_does_not_stop_the_post(
     with redirect_stdout(stdout):
         record = handler.lambda_handler(load_event("macie_policy"), Context())
     assert record["decision"] == "posted" and len(slack.requests) == 1
+
+
+def test_webhook_rate_limit_waits_and_fits_the_time_left(slack: Any, load_event: LoadEvent) -> None:
+    settings = Settings.from_env({"SLACK_WEBHOOK_URL": slack.webhook_url})
+    slack.script.append((429, {"Retry-After": "1.5"}, "rate_limited"))
+    waits: list[float] = []
+    record, _ = _run(
+        load_event("macie_policy"), settings, RetryPolicy(jitter=False, sleep=waits.append)
+    )
+    assert record["decision"] == "posted" and record["mode"] == "webhook"
+    assert waits == [1.5] and len(slack.requests) == 2
+    slack.script.append((429, {"Retry-After": "60"}, "rate_limited"))
+    retry = RetryPolicy(jitter=False, sleep=waits.append, time_left=lambda: 29.0)
+    with pytest.raises(DeliveryError) as info:
+        _run(load_event("macie_policy"), settings, retry)
+    assert str(info.value) == (
+        "webhook failed: rate_limited (HTTP 429); "
+        "no retry: a 60.0 s wait is more than the invocation has left"
+    )
+    assert waits == [1.5] and len(slack.requests) == 3
