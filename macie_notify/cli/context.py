@@ -149,4 +149,5 @@ class AppContext:
 def _make_console(stream: Any, no_color: bool) -> Console:
     from rich.console import Console
 
-    return Console(file=stream, no_color=no_color, highlight=False, soft_wrap=False)
+    # emoji=False: ":secret:" inside a Secrets Manager ARN must print as text, not as an emoji.
+    return Console(file=stream, no_color=no_color, highlight=False, soft_wrap=False, emoji=False)

@@ -34,3 +34,14 @@ def test_quiet_silences_warnings() -> None:
     app, buffer = _app(quiet=True)
     app.warn(LONG.strip())
     assert buffer.getvalue() == ""
+
+
+def test_arns_print_verbatim_on_the_real_consoles(capsys: object) -> None:
+    # rich turns ":secret:" into an emoji unless told not to; a Secrets Manager ARN has one.
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:macie-demo/slack-AbCdEf"
+    app = AppContext(settings=GlobalSettings(no_color=True))
+    app.info(arn)
+    app.out.print(arn, markup=False)
+    captured = capsys.readouterr()  # type: ignore[attr-defined]
+    assert captured.err == arn + "\n"
+    assert captured.out == arn + "\n"
