@@ -20,11 +20,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .batch import handle_batch, is_sqs_batch
 from .event import MacieFindingEvent, MalformedEvent, is_macie_finding_event
 from .filters import should_notify
 from .message import build_message
 from .outcome import Delivered, DeliveryError
 from .settings import Settings, SettingsError
+from .storm import StormWindow, held_message, storm_message
 
 Deliver = Callable[[Mapping[str, Any], Settings], Delivered]
 # Seconds the invocation has left (from the Lambda context), for capping retry waits.
@@ -47,6 +49,8 @@ def deliver(
 Log = Callable[[Mapping[str, Any]], None]
 
 _SETTINGS: Settings | None = None
+# The container's storm window (see storm.py: per copy of the function, not shared).
+_STORM: StormWindow | None = None
 
 
 def settings() -> Settings:
@@ -59,8 +63,19 @@ def settings() -> Settings:
 
 def reset() -> None:
     """Forget the cached settings (tests; a real container never needs it)."""
-    global _SETTINGS
+    global _SETTINGS, _STORM
     _SETTINGS = None
+    _STORM = None
+
+
+def storm_window(config: Settings) -> StormWindow | None:
+    """The container's storm window, made at first use from STORM_THRESHOLD."""
+    global _STORM
+    if config.storm is None:
+        return None
+    if _STORM is None:
+        _STORM = StormWindow(config.storm[0], config.storm[1] * 60.0)
+    return _STORM
 
 
 def log_line(record: Mapping[str, Any]) -> None:
@@ -147,6 +162,19 @@ def _process(
     decision = should_notify(finding, config)
     if not decision.notify:
         return {"decision": "skipped", "reason": decision.reason}
+    window = None if finding.is_test else storm_window(config)
+    if window is not None:
+        verdict, held = window.admit()
+        if held:
+            try:  # informational: a failure here must not cost the finding its post
+                send(held_message(held, window.minutes), config)
+            except DeliveryError:
+                record["heldNotice"] = "failed"
+        if verdict == "summary":
+            delivered = send(storm_message(window), config)
+            return {"decision": "storm-summary", "ts": delivered.ts, "channel": delivered.channel}
+        if verdict == "hold":
+            return {"decision": "held", "reason": "storm threshold passed for this window"}
     delivered = send(build_message(finding), config)
     return {
         "decision": "posted",
@@ -171,6 +199,39 @@ def time_left_of(context: Any) -> TimeLeft | None:
     return seconds
 
 
+def handle_sqs(
+    event: Mapping[str, Any],
+    get_settings: Callable[[], Settings] = settings,
+    send: Deliver = deliver,
+    log: Log = log_line,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """A batch from the digest queue: returns the partial batch response, logs one line.
+
+    A settings error raises (every record returns to the queue, and on to the DLQ).
+    """
+    started = time.perf_counter()
+    record: dict[str, Any] = {"requestId": request_id}
+    try:
+        config = get_settings()
+        window = storm_window(config)
+        response, outcome = handle_batch(
+            event, config, send, window.add if window is not None else None
+        )
+        record.update(outcome)
+    except SettingsError as exc:
+        record.update(decision="failed", error=str(exc))
+        raise
+    except Exception as exc:  # a bug: every record returns to the queue
+        record.update(decision="failed", error=f"unexpected {type(exc).__name__}")
+        raise
+    finally:
+        record["durationMs"] = round((time.perf_counter() - started) * 1000, 1)
+        record.setdefault("level", "ERROR" if record.get("decision") == "failed" else "INFO")
+        _write_log(log, record)
+    return response
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The function's handler: ``notifier.handler.lambda_handler``."""
     time_left = time_left_of(context)
@@ -178,4 +239,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def send(payload: Mapping[str, Any], config: Settings) -> Delivered:
         return deliver(payload, config, time_left)
 
-    return handle(event, send=send, request_id=_logged(getattr(context, "aws_request_id", None)))
+    request_id = _logged(getattr(context, "aws_request_id", None))
+    if is_sqs_batch(event):
+        return handle_sqs(event, send=send, request_id=request_id)
+    return handle(event, send=send, request_id=request_id)

@@ -45,6 +45,10 @@ class Settings:
     include_types: tuple[str, ...] = ()
     exclude_types: tuple[str, ...] = ()
     include_samples: bool = False
+    # STORM_THRESHOLD "50/5m": (findings, minutes); None: no threshold.
+    storm: tuple[int, int] | None = None
+    # DELIVERY: "direct" (one event per invocation) or "digest" (SQS batches).
+    delivery: str = "direct"
 
     @property
     def mode(self) -> str:
@@ -61,6 +65,17 @@ class Settings:
             raise SettingsError(
                 f"MIN_SEVERITY={env['MIN_SEVERITY']!r} is not one of Low, Medium, High"
             ) from None
+        storm = None
+        if "STORM_THRESHOLD" in env:
+            from .storm import parse_threshold
+
+            try:
+                storm = parse_threshold(env["STORM_THRESHOLD"])
+            except ValueError:
+                raise SettingsError(
+                    f"STORM_THRESHOLD={env['STORM_THRESHOLD']!r} is not findings/minutes "
+                    "such as 50/5m"
+                ) from None
         settings = cls(
             channel=env.get("SLACK_CHANNEL"),
             token_secret_arn=env.get("SLACK_TOKEN_SECRET_ARN"),
@@ -72,6 +87,8 @@ class Settings:
             include_types=_split(env.get("FINDING_TYPES_INCLUDE")),
             exclude_types=_split(env.get("FINDING_TYPES_EXCLUDE")),
             include_samples=env.get("INCLUDE_SAMPLE_FINDINGS", "").lower() in TRUTHY,
+            storm=storm,
+            delivery=env.get("DELIVERY", "direct"),
         )
         settings.check()
         return settings

@@ -265,6 +265,7 @@ def _post_message(
             text=payload.get("text"),
             blocks=payload.get("blocks"),
             attachments=payload.get("attachments"),
+            thread_ts=payload.get("thread_ts"),
             unfurl_links=False,
             unfurl_media=False,
         )
