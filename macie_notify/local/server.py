@@ -61,6 +61,11 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 # What a client exports to use the endpoint (the CLI's --local uses the same values).
 DUMMY_ENV = {"AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY}
+# The emulator's own reads of the local S3 (jobs, posture, policy findings) carry this
+# header: on AWS those reads happen inside the service, so --latency-ms (which stands for
+# the network between a client and AWS) is not charged to them. It changes nothing else.
+INTERNAL_HEADER = "x-macie-notify-internal"
+INTERNAL_HEADER_ENV = "HTTP_X_MACIE_NOTIFY_INTERNAL"
 # Every function run's cache (zips, SDK links, invocation folders) starts with this.
 CACHE_PREFIX = "macie-notify-lambda-"
 
@@ -105,7 +110,7 @@ class LocalApp:
         path = str(environ.get("PATH_INFO", ""))
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return self.controls(environ, start_response)
-        if self.latency_ms:
+        if self.latency_ms and INTERNAL_HEADER_ENV not in environ:
             self._sleep(self.latency_ms / 1000)
         scope = request_scope(environ)
         refusal = self.guard.refuse_aws(environ, scope)
@@ -162,6 +167,8 @@ class LocalServer:
         self._endpoint = ""
         cache = Path(tempfile.gettempdir()) / f"{CACHE_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
 
+        self._s3_clients: dict[tuple[str, str, str], Any] = {}
+        self._s3_clients_lock = threading.Lock()
         self.moto = MotoBackends()
         # One clock and one sleep for every part that waits, retries or stamps times.
         self.macie2_backends = Macie2Backends(clock=clock)
@@ -213,14 +220,24 @@ class LocalServer:
 
     def _s3_client(self, account_id: str, region: str) -> Any:
         """The local S3 as ``account_id`` sees it (jobs, posture checks and macie2 reads of
-        every account on the endpoint; moto takes the account from this header)."""
-        client = self.client("s3", region)
+        every account on the endpoint; moto takes the account from this header).
 
-        def as_account(request: Any, **_: Any) -> None:
-            request.headers["x-moto-account-id"] = account_id
+        One client per account and Region, made once: every observed S3 call reads the
+        bucket's posture through it, and building a boto3 client costs tens of ms.
+        """
+        key = (self.endpoint_url, account_id, region)
+        with self._s3_clients_lock:
+            client = self._s3_clients.get(key)
+            if client is None:
+                client = self.client("s3", region)
 
-        client.meta.events.register("before-sign.s3", as_account)
-        return client
+                def as_account(request: Any, **_: Any) -> None:
+                    request.headers["x-moto-account-id"] = account_id
+                    request.headers[INTERNAL_HEADER] = "1"
+
+                client.meta.events.register("before-sign.s3", as_account)
+                self._s3_clients[key] = client
+            return client
 
     def _set_latency(self, value: int) -> None:
         self.app.latency_ms = value

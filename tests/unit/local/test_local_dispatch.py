@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from macie_notify.local.server import LocalApp
+from macie_notify.local.server import INTERNAL_HEADER, LocalApp
 
 MACIE2_AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/eu-west-1/macie2/aws4_request, "
@@ -60,3 +60,14 @@ def test_latency_delays_aws_requests_and_never_controls() -> None:
     client.get("/_local/latency")
     assert sleeps == [0.15]
     assert [name for name, _, _ in seen] == ["controls", "macie2", "controls"]
+
+
+def test_the_emulators_own_reads_are_not_charged_latency() -> None:
+    # Jobs and policy findings read the local S3 through the endpoint; on AWS those reads
+    # happen inside the service, so the simulated client latency must not slow them.
+    client, seen, sleeps = make(latency_ms=50)
+    client.get("/jobs", headers={"Authorization": MACIE2_AUTH, INTERNAL_HEADER: "1"})
+    assert sleeps == []
+    client.get("/jobs", headers={"Authorization": MACIE2_AUTH})
+    assert sleeps == [0.05]
+    assert [name for name, _, _ in seen] == ["macie2", "macie2"]
