@@ -19,18 +19,26 @@ https://docs.slack.dev/apis/web-api/rate-limits, https://docs.slack.dev/messagin
   (``invalid_payload``, ``no_text``, ``invalid_blocks``, ``no_service``, ``channel_not_found``).
 
 Control endpoints (local only): ``GET/DELETE messages``, ``GET/POST faults`` (rate limit
-and outage switches), ``GET/POST config`` (accepted tokens and channels).
+and outage switches, and the per-channel rate), ``GET/POST config`` (accepted tokens and
+channels), ``GET stats`` (requests, most posts in flight at once, 429s from the rate).
+
+The per-channel rate: chat.postMessage allows about one message a second per channel,
+with short bursts (https://docs.slack.dev/apis/web-api/rate-limits#special-rate-limits).
+The sink keeps a token bucket per channel (default 1 a second, bursts of 20, on the
+injected clock) and answers 429 with ``Retry-After`` when it is empty. ``POST faults``
+with ``{"rate": null}`` switches it off, ``{"rate": {"per_second": 1, "burst": 5}}`` sets it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -66,6 +74,28 @@ class Faults:
         }
 
 
+@dataclass
+class ChannelRate:
+    """A token bucket per channel: ``per_second`` refill, ``burst`` capacity."""
+
+    per_second: float = 1.0
+    burst: int = 20
+    _level: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
+
+    def take(self, channel: str, now: float) -> float:
+        """0 when a message may go now (and counts it), else the seconds to wait."""
+        level, stamp = self._level.get(channel, (float(self.burst), now))
+        level = min(float(self.burst), level + (now - stamp) * self.per_second)
+        if level >= 1.0:
+            self._level[channel] = (level - 1.0, now)
+            return 0.0
+        self._level[channel] = (level, now)
+        return (1.0 - level) / self.per_second
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"per_second": self.per_second, "burst": self.burst}
+
+
 def _text_reply(text: str, status: int, headers: dict[str, str] | None = None) -> Response:
     # Webhooks (and Slack's outage pages) answer plain text.
     return Response(text, status=status, headers=headers, content_type="text/html; charset=utf-8")
@@ -93,9 +123,13 @@ class SlackSink:
         self.webhooks: set[str] | None = None
         self.configure(tokens=tokens, channels=channels, webhooks=webhooks)
         self.faults = Faults()
+        self.rate: ChannelRate | None = ChannelRate()
         self._messages: list[dict[str, Any]] = []
         self._seq = 0
         self.requests = 0
+        self.rate_limited = 0
+        self._in_flight = 0
+        self.max_in_flight = 0
 
     # --- Python API (used by the control endpoints, tests and the event router) -----------
 
@@ -128,7 +162,10 @@ class SlackSink:
         with self._lock:
             self._messages.clear()
             self.faults = Faults()
+            self.rate = ChannelRate()
             self.requests = 0
+            self.rate_limited = 0
+            self.max_in_flight = 0
 
     def set_faults(
         self,
@@ -143,6 +180,36 @@ class SlackSink:
         with self._lock:
             self.faults = Faults(rate_limit_count, max(0, retry_after), outage_status, outage_count)
 
+    def set_rate(self, per_second: float | None, burst: int = 20) -> None:
+        """The per-channel rate; ``per_second`` None switches it off."""
+        if per_second is not None and (per_second <= 0 or burst < 1):
+            raise ValueError("rate per_second must be > 0 and burst >= 1")
+        with self._lock:
+            self.rate = None if per_second is None else ChannelRate(float(per_second), burst)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "max_in_flight": self.max_in_flight,
+                "rate_limited": self.rate_limited,
+                "messages": len(self._messages),
+            }
+
+    def _rate_limited(self, channel: str, webhook: bool) -> Response | None:
+        """429 with Retry-After when ``channel``'s bucket is empty."""
+        with self._lock:
+            if self.rate is None:
+                return None
+            wait = self.rate.take(channel, self._clock())
+            if wait <= 0:
+                return None
+            self.rate_limited += 1
+        headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+        if webhook:
+            return _text_reply("rate_limited", 429, headers)
+        return json_response({"ok": False, "error": "ratelimited"}, 429, headers)
+
     # --- HTTP (werkzeug rules, routed under /_local/slack by the server's controls) ---------
 
     def rules(self) -> list[Rule]:
@@ -154,6 +221,7 @@ class SlackSink:
             Rule("/messages", methods=["GET", "DELETE"], endpoint=self._messages_control),
             Rule("/faults", methods=["GET", "POST"], endpoint=self._faults_control),
             Rule("/config", methods=["GET", "POST"], endpoint=self._config_control),
+            Rule("/stats", methods=["GET"], endpoint=self._stats_control),
         ]
 
     # --- faults ----------------------------------------------------------------------------
@@ -180,6 +248,16 @@ class SlackSink:
     # --- Web API ---------------------------------------------------------------------------
 
     def _api(self, request: Request, api_method: str) -> Response:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            return self._api_call(request, api_method)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _api_call(self, request: Request, api_method: str) -> Response:
         fault = self._injected_fault(webhook=False)
         if fault is not None:
             return fault
@@ -193,7 +271,9 @@ class SlackSink:
         if api_method == "auth.test":
             return json_response(_AUTH_TEST)
         if api_method == "chat.postMessage":
-            return json_response(self._post_message(args))
+            resolved = self._resolve_channel(str(args.get("channel") or ""))
+            limited = self._rate_limited(resolved[0], webhook=False) if resolved else None
+            return limited or json_response(self._post_message(args))
         return json_response({"ok": False, "error": "unknown_method"})
 
     def _check_token(self, request: Request, args: Mapping[str, Any]) -> str | None:
@@ -286,6 +366,9 @@ class SlackSink:
         resolved = self._resolve_channel(channel)
         if resolved is None:
             return _text_reply("channel_not_found", 404)
+        limited = self._rate_limited(resolved[0], webhook=True)
+        if limited is not None:
+            return limited
         self._record(args, resolved, via="webhook", webhook=hook_id)
         return _text_reply("ok", 200)
 
@@ -304,6 +387,15 @@ class SlackSink:
                 body = json_body(request)
                 rate = body.get("rate_limit") or {}
                 outage = body.get("outage") or {}
+                if "rate" in body:
+                    channel_rate = body["rate"]
+                    if channel_rate is None:
+                        self.set_rate(None)
+                    else:
+                        self.set_rate(
+                            float(channel_rate.get("per_second", 1)),
+                            int(channel_rate.get("burst", 20)),
+                        )
                 self.set_faults(
                     rate_limit_count=rate.get("count", 0),
                     retry_after=int(rate.get("retry_after", 1)),
@@ -312,7 +404,12 @@ class SlackSink:
                 )
             except (ValueError, TypeError, AttributeError) as exc:
                 return json_response({"error": f"bad faults body: {exc}"}, 400)
-        return json_response(self.faults.to_dict())
+        answer = self.faults.to_dict()
+        answer["rate"] = self.rate.to_dict() if self.rate is not None else None
+        return json_response(answer)
+
+    def _stats_control(self, request: Request) -> Response:
+        return json_response(self.stats())
 
     def _config_control(self, request: Request) -> Response:
         if request.method == "POST":
