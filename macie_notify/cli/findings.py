@@ -176,11 +176,11 @@ def list_cmd(
     criteria = _filters(params).criteria()
     order = parse_sort(sort)
     found = Retriever(app.aws.client("macie2")).fetch(criteria, order, limit)
-    _print_findings(app, found, (fmt or app.settings.output).lower())
+    print_findings(app, found, (fmt or app.settings.output).lower())
     _fail_on(found, fail_on)
 
 
-def _print_findings(app: AppContext, found: Sequence[Mapping[str, Any]], fmt: str) -> None:
+def print_findings(app: AppContext, found: Sequence[Mapping[str, Any]], fmt: str) -> None:
     from macie_notify.findings import present
 
     if fmt == "csv":
