@@ -9,7 +9,7 @@ import click
 from macie_notify.aws import resolve_endpoint
 from macie_notify.cli.context import AppContext
 from macie_notify.cli.options import pass_app
-from macie_notify.errors import EXIT_INTERRUPTED
+from macie_notify.errors import EXIT_INTERRUPTED, UsageError
 
 if TYPE_CHECKING:
     from macie_notify.config import Config
@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 @click.command("demo")
 @click.option(
     "--port",
-    default=0,
-    show_default=True,
+    default=None,
     type=click.IntRange(0, 65535),
-    help="Port of the embedded local AWS (0: a free port).",
+    help="Port of the embedded local AWS [default: 0, a free port]; not with --local or "
+    "--endpoint-url.",
 )
 @click.option(
     "--source",
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     default=120.0,
     show_default=True,
     type=click.FloatRange(1, 3600),
-    help="Seconds to wait for the classification job and the Slack deliveries.",
+    help="Seconds the whole demo may take (setup, job, deliveries, teardown).",
 )
 @click.option(
     "--keep-running",
@@ -45,25 +45,34 @@ if TYPE_CHECKING:
 )
 @pass_app
 def demo_cmd(
-    app: AppContext, port: int, source: str | None, timeout: float, keep_running: bool
+    app: AppContext, port: int | None, source: str | None, timeout: float, keep_running: bool
 ) -> None:
     """Run the whole pipeline on the embedded local AWS, in one command.
 
-    Enables Macie, creates the secured bucket and uploads the sample files, creates the
-    custom data identifiers, deploys the Slack notifier with its EventBridge rule, runs a
-    one-time classification job, then shows the findings and the Slack messages they
-    produced. No AWS account or Slack workspace is needed: everything runs in-process
-    (or on `macie-notify local serve` with --local / --endpoint-url). Exit 1 when a
-    finding that qualifies did not reach Slack.
+    What `setup`, `upload-samples`, `jobs run --wait` and `findings list` do, in turn:
+    Macie enabled, the secured bucket, the custom data identifiers, the Slack notifier
+    and its EventBridge rule; the sample files uploaded; a one-time classification job;
+    the findings and the Slack messages they produced. Then the bucket's default
+    encryption is removed and the policy finding Macie raises is followed to Slack, and
+    `teardown` deletes the stack (not with --keep-running). No AWS account or Slack
+    workspace is needed: everything runs in-process (or on `macie-notify local serve`
+    with --local / --endpoint-url). Exit 1 when a stage fails or a finding that
+    qualifies did not reach Slack.
     """
     from macie_notify import demo
 
+    # The endpoint the user started (--endpoint-url / --local), else None: embed one.
+    running = resolve_endpoint(app.settings.endpoint_url, app.settings.local)
+    if running and port is not None:
+        raise UsageError(
+            "--port is for the demo's own local AWS; with --local / --endpoint-url the "
+            "demo uses the endpoint you started",
+            hint="drop --port, or drop --local / --endpoint-url (and AWS_ENDPOINT_URL)",
+        )
     config, label = _config(app)
     folder = demo.resolve_source(config, source)
     app.info(f"macie-notify demo: {label}, sample data from {folder}")
-    # The endpoint the user started (--endpoint-url / --local), else None: embed one.
-    running = resolve_endpoint(app.settings.endpoint_url, app.settings.local)
-    with demo.open_endpoint(running, port) as endpoint:
+    with demo.open_endpoint(running, port or 0) as endpoint:
         where = "embedded" if endpoint.embedded else "running"
         app.info(f"✓ local AWS ({where}) at {endpoint.url}")
         report = demo.run_demo(
@@ -72,6 +81,7 @@ def demo_cmd(
             endpoint,
             region=app.settings.region,
             timeout=timeout,
+            keep=keep_running,
             progress=lambda line: app.info(f"✓ {line}"),
         )
         _render(app, report)
@@ -95,23 +105,16 @@ def _render(app: AppContext, report: DemoReport) -> None:
     if app.settings.output != "table":
         app.render(report.to_dict())
         return
-    from macie_notify.demo.report import detections_summary, message_rows, object_key
+    from macie_notify.cli.findings import print_findings
+    from macie_notify.demo.report import message_rows
     from macie_notify.render import Column, TableSpec
 
-    app.render(
-        list(report.findings),
-        table=TableSpec(
-            columns=[
-                Column("Severity", "severity.description"),
-                # "SensitiveData:S3Object/Multiple" -> "Multiple": the table fits 80 columns.
-                Column("Type", lambda row: str(row.get("type", "")).rsplit("/", 1)[-1]),
-                Column("Object", object_key),
-                Column("Detections", detections_summary),
-            ],
-            title=f"Macie findings (job {report.job_id})",
-            empty="No findings: nothing in the sample files matched the job's identifiers.",
-        ),
-    )
+    # The findings as `findings list --job ID` shows them, then the policy finding.
+    _heading(app, f"Macie findings (job {report.job_id})")
+    print_findings(app, report.findings, "table")
+    if report.policy_finding is not None:
+        _heading(app, f"Policy finding (default encryption removed from {report.bucket})")
+        print_findings(app, [report.policy_finding], "table")
     app.render(
         message_rows(report),
         table=TableSpec(
@@ -125,6 +128,10 @@ def _render(app: AppContext, report: DemoReport) -> None:
         ),
     )
     app.out.print(report.summary_line(), markup=False, highlight=False, soft_wrap=True)
+
+
+def _heading(app: AppContext, text: str) -> None:
+    app.out.print(text, style="bold", markup=False, highlight=False, soft_wrap=True)
 
 
 def _hold(app: AppContext, endpoint: Endpoint, report: DemoReport) -> None:

@@ -3,17 +3,17 @@
 What the demo adds is only what the local endpoint needs: the Slack credential is the
 local sink's (a bot token it accepts, or its webhook URL), the function's
 SLACK_API_URL points at the sink, and the stack's scheduled job is left out (the demo
-runs one one-time job over the files it uploads, as ``jobs run`` would). The config is
-applied as written, TLS-only bucket policy included: the local endpoint counts loopback
-requests as secure transport, so the uploads and the local job's reads are allowed.
+runs one one-time job over the files it uploads, as ``jobs run`` would), and a bucket
+the demo creates is force-destroyed at teardown. The config is otherwise applied as
+written, TLS-only bucket policy included: the local endpoint counts loopback requests as
+secure transport, so the uploads and the local job's reads are allowed.
 """
 
 from __future__ import annotations
 
-import mimetypes
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from macie_notify.aws import Aws
@@ -55,33 +55,56 @@ class Provisioned:
     account_id: str
     region: str
     identifier_ids: tuple[str, ...]
-    uploaded: int
 
 
-def _engine(aws: Aws, config: Config, slack: SlackTarget) -> Engine:
+def demo_config(config: Config) -> Config:
+    """The config the demo deploys: a bucket it creates is force-destroyed at teardown.
+
+    The demo uploads the samples into its own bucket, so teardown must empty it to leave
+    nothing behind; an adopted bucket (``bucket.create: false``) is never touched.
+    """
+    if not config.bucket.create or config.bucket.force_destroy:
+        return config
+    return dataclasses.replace(
+        config, bucket=dataclasses.replace(config.bucket, force_destroy=True)
+    )
+
+
+def engine_for(aws: Aws, config: Config, slack: SlackTarget, *, disable_macie: bool) -> Engine:
+    """The stack engine, as ``setup`` / ``teardown`` build it, with the local sink's secret."""
     return Engine.for_config(
         config,
         aws,
         secret_value=slack.credential(config),
         extra_environment={"SLACK_API_URL": slack.api_url},
         skip=SKIP,
+        disable_macie=disable_macie,
     )
 
 
-def provision(
-    aws: Aws, config: Config, source: Path, slack: SlackTarget, progress: Progress
-) -> Provisioned:
-    """Converge the stack, then upload the sample files."""
-    engine = _engine(aws, config, slack)
+def setup(engine: Engine, config: Config, progress: Progress) -> Provisioned:
+    """``setup``'s plan and apply; one progress line per resource."""
     result = engine.apply(engine.plan())
     for change in result.changes:
         progress(describe(change, config))
-    names = engine.names
-    uploaded = upload_samples(aws.client("s3"), names.bucket, source, config.samples.prefix)
-    progress(f"uploaded {uploaded} sample file{'s' if uploaded != 1 else ''} from {source}")
     ids = {c.name: c.id for c in result.changes if c.resource == "custom-identifier"}
     used = tuple(str(ids[cdi.name]) for cdi in config.job_custom_identifiers())
-    return Provisioned(names, engine.inputs.account_id, engine.inputs.region, used, uploaded)
+    return Provisioned(engine.names, engine.inputs.account_id, engine.inputs.region, used)
+
+
+def teardown(engine: Engine) -> dict[str, Any]:
+    """``teardown``'s plan and apply, then a fresh read: what is left (nothing, normally)."""
+    plan = engine.teardown_plan()
+    deleted = (
+        [c for c in engine.apply(plan).changes if c.action.value == "delete"]
+        if plan.pending
+        else []
+    )
+    left = engine.teardown_plan().pending
+    return {
+        "deleted": [{"resource": c.resource, "name": c.name} for c in deleted],
+        "left": [{"resource": c.resource, "name": c.name} for c in left],
+    }
 
 
 def describe(change: Change, config: Config) -> str:
@@ -116,23 +139,3 @@ def _protections(config: Config) -> str:
     if b.enforce_tls:
         done.append("TLS only")
     return ", ".join(done)
-
-
-def sample_files(source: Path) -> list[Path]:
-    """Regular files under ``source``, sorted, without hidden files and folders."""
-    files = []
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            files.append(path)
-    return files
-
-
-def upload_samples(s3: Any, bucket: str, source: Path, prefix: str) -> int:
-    """PutObject for every sample file under ``prefix``; returns how many."""
-    files = sample_files(source)
-    for path in files:
-        key = prefix + path.relative_to(source).as_posix()
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type)
-    return len(files)

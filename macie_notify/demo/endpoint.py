@@ -99,8 +99,9 @@ def local_call(
         ) from None
 
 
-def drain_events(url: str, timeout: float) -> None:
-    """Wait until every published finding went through its rules' targets."""
+def drain_events(url: str, timeout: float) -> bool:
+    """Wait until every published finding went through its rules' targets; False when
+    ``timeout`` ran out first (the caller names its own time budget)."""
     answer = local_call(
         url,
         "POST",
@@ -108,11 +109,7 @@ def drain_events(url: str, timeout: float) -> None:
         timeout=timeout + 10,
         ok=(200, 504),
     )
-    if not answer.get("drained"):
-        raise DemoError(
-            f"event delivery to the notifier did not finish within {timeout:.0f} s",
-            hint="raise --timeout; the function's log group shows what it is doing",
-        )
+    return bool(answer.get("drained"))
 
 
 def slack_messages(url: str) -> list[dict[str, Any]]:

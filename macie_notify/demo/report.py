@@ -1,7 +1,7 @@
 """What the demo shows: the job's findings read back from Macie, and what reached Slack.
 
-Findings come from ListFindings (criteria: this job, not archived) and GetFindings, as
-``findings list`` reads them. Which of them should have reached Slack is decided by the
+Findings are read as ``findings list --job ID`` reads them (the same filters and
+retriever). Which of them should have reached Slack is decided by the
 notifier's own filters over the function's environment, so the demo checks the
 deployed behaviour rather than a second copy of it; a finding "reached Slack" when a
 message the sink recorded names its id (the notifier writes it in every message).
@@ -9,16 +9,18 @@ message the sink recorded names its id (the notifier writes it in every message)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from macie_notify.findings.criteria import Filters
 from macie_notify.notifier.event import MacieFindingEvent, envelope
 from macie_notify.notifier.filters import should_notify
 from macie_notify.notifier.settings import Settings
 
-GET_FINDINGS_BATCH = 50  # GetFindings takes at most 50 ids
+ENCRYPTION_DISABLED = "S3BucketEncryptionDisabled"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class DemoReport:
     channel: str
     min_severity: str
     findings: tuple[dict[str, Any], ...]
+    policy_finding: dict[str, Any] | None
     slack_messages: tuple[dict[str, Any], ...]
     qualifying: tuple[str, ...]
     delivered: tuple[str, ...]
@@ -39,6 +42,11 @@ class DemoReport:
     uploaded: int = 0
     seconds: float = 0.0
     notifier_log: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    teardown: Mapping[str, Any] | None = None
+
+    def with_times(self, **changes: Any) -> DemoReport:
+        """A copy with ``uploaded``, ``seconds`` or ``teardown`` filled in."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -62,48 +70,80 @@ class DemoReport:
             "jobId": self.job_id,
             "function": self.function,
             "sampleFiles": self.uploaded,
+            "policyFinding": self._policy_summary(),
+            "tornDown": self.teardown is not None,
             "seconds": round(self.seconds, 2),
         }
 
+    def _policy_summary(self) -> dict[str, Any] | None:
+        policy = self.policy_finding
+        if policy is None:
+            return None
+        fid = str(policy.get("id"))
+        return {
+            "id": fid,
+            "type": policy.get("type"),
+            "qualifies": fid in self.qualifying,
+            "postedToSlack": fid in self.delivered,
+        }
+
     def summary_line(self) -> str:
-        """``5 findings, 5 posted to Slack #aws-macie-events (Low and above) in 6.1 s``."""
-        n, m = len(self.findings), len(self.delivered)
+        """``2 findings (Financial 1, Personal 1), 2 posted to Slack #aws-macie-events (Low
+        and above) in 6.1 s; the policy finding posted; torn down``."""
+        n = len(self.findings)
+        m = len(set(self.delivered) - {str((self.policy_finding or {}).get("id"))})
+        kinds: dict[str, int] = {}
+        for finding in self.findings:
+            kind = str(finding.get("type", "")).rsplit("/", 1)[-1]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        tally = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        kinds_text = f" ({tally})" if tally else ""
         line = (
-            f"{n} finding{'s' if n != 1 else ''}, {m} posted to Slack {self.channel} "
+            f"{n} finding{'s' if n != 1 else ''}{kinds_text}, {m} posted to Slack {self.channel} "
             f"({self.min_severity} and above) in {self.seconds:.1f} s"
         )
+        policy = self._policy_summary()
+        if policy is not None:
+            line += "; the policy finding " + (
+                "posted" if policy["postedToSlack"] else "not posted"
+            )
         if self.missing:
             line += f"; {len(self.missing)} that qualify were not posted"
+        if self.teardown is not None:
+            line += "; torn down"
         return line
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "endpoint": self.endpoint,
             "findings": list(self.findings),
+            "policyFinding": self.policy_finding,
             "slackMessages": list(self.slack_messages),
+            "teardown": dict(self.teardown) if self.teardown is not None else None,
             "summary": self.summary(),
         }
 
 
 def job_findings(macie2: Any, job_id: str) -> list[dict[str, Any]]:
-    """The job's findings that are not archived, most severe first, then by object key.
-
-    https://docs.aws.amazon.com/macie/latest/APIReference/findings.html
-    """
-    criteria = {
-        "criterion": {
-            "classificationDetails.jobId": {"eq": [job_id]},
-            "archived": {"eq": ["false"]},
-        }
-    }
-    ids: list[str] = []
-    for page in macie2.get_paginator("list_findings").paginate(findingCriteria=criteria):
-        ids.extend(page.get("findingIds", []))
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(ids), GET_FINDINGS_BATCH):
-        batch = ids[start : start + GET_FINDINGS_BATCH]
-        found.extend(macie2.get_findings(findingIds=batch).get("findings", []))
+    """``findings list --job ID``: the job's current findings, most severe first, then by
+    object key (the order the table shows)."""
+    found = _fetch(macie2, Filters(jobs=(job_id,)))
     return sorted(found, key=lambda f: (-_score(f), object_key(f) or "", f.get("type", "")))
+
+
+def policy_finding(macie2: Any, bucket: str) -> dict[str, Any] | None:
+    """``findings list --category POLICY --bucket B``: its newest encryption-disabled one."""
+    found = _fetch(macie2, Filters(category="POLICY", buckets=(bucket,)))
+    hits = [f for f in found if str(f.get("type", "")).endswith("/" + ENCRYPTION_DISABLED)]
+    return hits[0] if hits else None
+
+
+def _fetch(macie2: Any, filters: Filters) -> list[dict[str, Any]]:
+    from macie_notify.findings.criteria import parse_sort
+    from macie_notify.findings.retrieval import Retriever
+
+    # split=False: a demo's findings are few, no need to plan partitions.
+    return Retriever(macie2).fetch(filters.criteria(), parse_sort("updated:desc"), split=False)
 
 
 def _score(finding: Mapping[str, Any]) -> int:
@@ -171,6 +211,8 @@ def messages_for(
 def message_rows(report: DemoReport) -> list[dict[str, str]]:
     """One row per Slack message: channel, header (else the fallback text), its object."""
     keys = {str(f["id"]): object_key(f) or "-" for f in report.findings}
+    if report.policy_finding is not None:
+        keys[str(report.policy_finding.get("id"))] = f"(bucket {report.bucket})"
     rows = []
     for message in report.slack_messages:
         text = json.dumps(message, ensure_ascii=False)
@@ -230,5 +272,6 @@ __all__ = [
     "messages_for",
     "notifier_decisions",
     "object_key",
+    "policy_finding",
     "qualifying_ids",
 ]
