@@ -23,6 +23,7 @@ from macie_notify.detect.engine import KEEP_BEFORE, OVERLAP
 from macie_notify.detect.result import Detection, FileResult
 from macie_notify.detect.sources import (
     HEAD_SIZE,
+    TOO_SLOW,
     _is_binary,
     archive_type,
     detect_encoding,
@@ -126,6 +127,8 @@ def scan_chunk(scanner: Scanner, chunk: Chunk) -> ChunkResult:
         mime_type=structure.mime_type,
         occurrence_kind=structure.occurrence_kind,
     )
+    if tally.timed_out:
+        result.status, result.reason = "PARTIAL", TOO_SLOW
     return ChunkResult(result, pre.count("\n"), main.count("\n"))
 
 
@@ -150,6 +153,10 @@ def merge(display: str, parts: list[ChunkResult]) -> FileResult:
         merged.mime_type = part.result.mime_type
         merged.occurrence_kind = part.result.occurrence_kind
         lines += part.newlines
+    # A chunk is part of one file, not an archive member: its own reason stands.
+    partial = next((p.result for p in parts if p.result.status != "COMPLETE"), None)
+    if partial is not None:
+        merged.status, merged.reason = partial.status, partial.reason
     return merged
 
 

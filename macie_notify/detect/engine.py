@@ -23,11 +23,11 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec
+from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec, MatchTimeout
 from macie_notify.detect.fastpath import Databases, Hits
 from macie_notify.detect.keywords import KeywordFinder
 from macie_notify.detect.macie_regex import translate
@@ -68,6 +68,9 @@ class Tally:
 
     managed: dict[str, Detection] = field(default_factory=dict)
     custom: dict[str, Detection] = field(default_factory=dict)
+    timed_out: set[str] = field(default_factory=set)
+    """Custom identifiers whose matching ran past :data:`CUSTOM_MATCH_BUDGET_S` in a buffer:
+    the rest of the text was not searched with them (the file is not fully scanned)."""
 
 
 @dataclass
@@ -318,10 +321,19 @@ class Engine:
         if self.slots:
             self._keyword_ends(buf, st, limit, hits, ascii_only)
         for index, m in enumerate(self.matchers):
+            if m.custom is not None and m.custom.spec.name in st.tally.timed_out:
+                continue
             start = max(0, st.resume[index] - st.base)
             regions = self._regions(m, buf, start, st)
             sink = _recorder(self, m, buf, st)
-            last = self._run(m, buf, start, limit, hits, ascii_only, sink, regions)
+            try:
+                last = self._run(m, buf, start, limit, hits, ascii_only, sink, regions)
+            except MatchTimeout:
+                # A user's regex that backtracks without end must not hold the scan (or a
+                # local job) forever: this identifier stops here and the file says so.
+                assert m.custom is not None
+                st.tally.timed_out.add(m.custom.spec.name)
+                last = limit
             st.resume[index] = st.base + max(last, limit)
 
     def _keyword_ends(
@@ -381,7 +393,7 @@ class Engine:
             back, ahead = (m.back or m.longest) + 2, m.longest + 3
             windows = ((e - back, e + ahead) for e in ends)
             return _scan_regions(m, buf, start, limit, _merge(windows, start, len(buf)), sink)
-        return _scan_range(m.pattern, buf, start, limit, sink)
+        return _scan_range(_finder(m), buf, start, limit, sink)
 
     def record(self, m: _Matcher, buf: str, s: int, e: int, st: _State) -> None:
         assert m.accept is not None
@@ -429,9 +441,23 @@ def _recorder(engine: Engine, m: _Matcher, buf: str, st: _State) -> Sink:
     return sink
 
 
-def _scan_range(pattern: re.Pattern[str], buf: str, start: int, limit: int, sink: Sink) -> int:
+Finder = Callable[[str, int, int], Iterator["re.Match[str]"]]
+CUSTOM_MATCH_BUDGET_S = 5.0
+"""Time one custom identifier may spend on one buffer (the validator refuses the patterns
+known to backtrack without end; this bounds the rest)."""
+
+
+def _finder(m: _Matcher) -> Finder:
+    """``finditer`` for a matcher: custom patterns run time-bounded (``MatchTimeout``)."""
+    custom = m.custom
+    if custom is None:
+        return m.pattern.finditer
+    return lambda buf, lo, hi: custom.finditer(buf, lo, hi, timeout=CUSTOM_MATCH_BUDGET_S)
+
+
+def _scan_range(find: Finder, buf: str, start: int, limit: int, sink: Sink) -> int:
     last = start
-    for found in pattern.finditer(buf, start):
+    for found in find(buf, start, len(buf)):
         s = found.start()
         if s >= limit:
             break
@@ -446,12 +472,13 @@ def _scan_regions(
     """``finditer`` inside each region; a match starting in a region's last ``longest + 2``
     characters is not trusted (the region end may have cut it) and is left to a later one."""
     last, size, width = start, len(buf), m.longest
+    find = _finder(m)
     for lo, hi in regions:
         lo = max(lo, last)
         if lo >= limit:
             break
         cut = hi - width - 2 if hi < size else size
-        for found in m.pattern.finditer(buf, lo, hi):
+        for found in find(buf, lo, hi):
             s = found.start()
             if s >= limit or s > cut:
                 break

@@ -299,7 +299,7 @@ def _text_or_skip(
         mime_type=structure.mime_type,
         occurrence_kind=structure.occurrence_kind,
     )
-    if counter.stopped:
+    if counter.stopped or tally.timed_out:
         result.status, result.reason = "PARTIAL", TOO_SLOW
     return result
 
@@ -330,6 +330,8 @@ def _formatted(
             tally = engine.scan(pieces, segment.structure)
             result.occurrence_kind = segment.structure.occurrence_kind
             result.merge(FileResult(path=name, managed=tally.managed, custom=tally.custom))
+            if tally.timed_out:
+                result.status, result.reason = "PARTIAL", TOO_SLOW
     except ReaderUnavailable as exc:
         return skipped(name, exc.reason)
     except LimitExceeded as exc:
