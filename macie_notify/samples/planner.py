@@ -35,9 +35,20 @@ def plan_sync(
     delete: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> SyncPlan:
-    """Compare ``source`` with the objects under ``prefix``: only get/list/head calls."""
+    """Compare ``source`` with the objects under ``prefix``: only get/list/head calls.
+
+    A prefix names a folder: ``samples`` means ``samples/``. With ``delete``, an empty
+    prefix is refused, since every other object of the bucket would be "under" it.
+    """
     if not source.is_dir():
         raise UsageError(f"source folder {source} does not exist", hint="give a folder of files")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    if delete and not prefix:
+        raise UsageError(
+            "--delete with an empty samples.prefix would delete every other object in the bucket",
+            hint="set samples.prefix (default samples/) to the folder the samples live in",
+        )
     remote = _list_objects(s3, bucket, prefix)
     encryption, warnings = _bucket_encryption(s3, bucket)
     kms = encryption is not None and encryption.is_kms

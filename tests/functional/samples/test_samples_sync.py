@@ -229,3 +229,11 @@ def test_single_part_uploads_carry_their_crc32_and_small_ones_skip_100_continue(
     assert "Content-Encoding" not in sent["small.txt"] and "X-Amz-Trailer" not in sent["small.txt"]
     assert sent["small.txt"]["Content-Length"] == "4096"
     assert sent["medium.bin"]["Expect"] == "100-continue"  # worth asking before 2 MiB
+
+
+def test_a_prefix_names_a_folder_and_delete_needs_one(s3: Any, source: Path) -> None:
+    plan = plan_sync(s3, BUCKET, source, "samples")
+    assert plan.prefix == "samples/" and all(u.key.startswith("samples/") for u in plan.uploads)
+    assert plan_sync(s3, BUCKET, source, "").uploads[0].key == "nested/config.json"
+    with pytest.raises(UsageError, match=r"empty samples\.prefix"):
+        plan_sync(s3, BUCKET, source, "", delete=True)
