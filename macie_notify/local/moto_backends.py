@@ -81,7 +81,10 @@ class MotoBackends:
         spec = FunctionSpec.from_configuration(config, bytes(fn.code_bytes), invoke)
         # A version's ARN carries its number; the runner appends the version itself.
         base = spec.arn.split(":function:")[0] + f":function:{spec.name}"
-        return dataclasses.replace(spec, arn=base)
+        reserved = getattr(latest, "reserved_concurrency", None)
+        return dataclasses.replace(
+            spec, arn=base, reserved_concurrency=int(reserved) if reserved else None
+        )
 
     def lambda_allows(self, function_arn: str, rule_arn: str) -> bool:
         fn = self._lambda(function_arn)

@@ -43,6 +43,11 @@ from macie_notify.local.controls import PREFIX, ControlApp, ControlParts, local_
 from macie_notify.local.events.router import EventRouter
 from macie_notify.local.guard import RequestGuard
 from macie_notify.local.lambda_.code_limits import code_upload_refusal
+from macie_notify.local.lambda_.event_sources import (
+    MotoQueueSource,
+    QueuePoller,
+    disable_moto_sqs_invoke,
+)
 from macie_notify.local.lambda_.invoke import INVOKE_PATH, LambdaInvokeApp
 from macie_notify.local.lambda_.runner import LambdaRunner
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION, Macie2App, Macie2Backends
@@ -186,6 +191,11 @@ class LocalServer:
         )
         self.event_router = EventRouter(self.moto, self.lambda_runner, sleep=sleep, clock=clock)
         self.lambda_invoke = LambdaInvokeApp(self.lambda_runner, self.moto.function_named)
+        # SQS event source mappings: polled here (moto would start docker on SendMessage).
+        disable_moto_sqs_invoke()
+        self.queue_poller = QueuePoller(
+            MotoQueueSource(), self.lambda_runner, self.moto.function, clock=clock
+        )
         self.job_runner = JobRunner(self._s3_client, logs=self.moto, clock=clock)
         book = PostureBook()
         self.posture = PostureChecker(self.macie2_backends, self._s3_client, clock=clock, book=book)
@@ -247,6 +257,7 @@ class LocalServer:
         self.macie2_backends.reset()
         self.moto.reset()
         self.event_router.reset()
+        self.queue_poller.reset()
         self.slack_sink.reset()
         self.posture.reset()
 
@@ -267,6 +278,7 @@ class LocalServer:
         self.lambda_invoke.open()
         if self._background:
             self.posture.start()
+            self.queue_poller.start()
         return self
 
     def stop(self, grace_s: float = 5.0) -> None:
@@ -288,6 +300,7 @@ class LocalServer:
             self.lambda_invoke.close()
             self.lambda_invoke.drain(grace_s)
             self.event_router.drain(grace_s)
+            self.queue_poller.stop(grace_s)
             self.lambda_runner.close(grace_s=0.5)  # SIGTERM, then SIGKILL what is left
             self.lambda_invoke.stop()
             self.event_router.stop()

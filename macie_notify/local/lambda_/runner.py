@@ -28,6 +28,7 @@ itself, with ``RequestID`` / ``ErrorCode`` / ``ErrorMessage`` attributes). Logs 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.util
@@ -42,7 +43,7 @@ import threading
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -113,6 +114,8 @@ class FunctionSpec:
     dead_letter_arn: str | None = None
     on_failure_arn: str | None = None
     on_success_arn: str | None = None
+    # PutFunctionConcurrency: at most this many copies run at once (None: no reservation).
+    reserved_concurrency: int | None = None
 
     @classmethod
     def from_configuration(
@@ -211,6 +214,9 @@ class LambdaRunner:
         # the owner is shutting down (no new process starts then).
         self._processes: set[subprocess.Popen[bytes]] = set()
         self._closed = False
+        # One semaphore per function with reserved concurrency: a burst of events waits
+        # for a free copy, as in Lambda's asynchronous queue (see slot()).
+        self._slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 
     # --- code cache ------------------------------------------------------------------------
 
@@ -433,6 +439,20 @@ class LambdaRunner:
 
     # --- asynchronous invocation -----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def slot(self, spec: FunctionSpec) -> Iterator[None]:
+        """Hold one of the function's reserved copies while running it (none: no limit)."""
+        if spec.reserved_concurrency is None:
+            yield
+            return
+        key = (spec.arn, spec.reserved_concurrency)
+        with self._lock:
+            semaphore = self._slots.setdefault(
+                key, threading.BoundedSemaphore(spec.reserved_concurrency)
+            )
+        with semaphore:
+            yield
+
     def invoke_async(self, spec: FunctionSpec, event: Any) -> AsyncOutcome:
         """Event invocation: retries with backoff, then destinations / dead-letter queue."""
         # Lambda keeps the request id across retries of one event.
@@ -440,7 +460,8 @@ class LambdaRunner:
         attempts: list[InvocationResult] = []
 
         def attempt(_number: int) -> bool:
-            attempts.append(self.invoke(spec, event, request_id))
+            with self.slot(spec):
+                attempts.append(self.invoke(spec, event, request_id))
             # A stopping runner starts nothing more: the event goes where failures go.
             return attempts[-1].ok or self.closed
 
