@@ -94,8 +94,9 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, label: str) -> tuple[f
 class Bench:
     """One local endpoint, one source folder; a new bucket for every measured tool run."""
 
-    def __init__(self, endpoint: str, source: Path, work: Path) -> None:
+    def __init__(self, endpoint: str, source: Path, work: Path, concurrency: int) -> None:
         self.endpoint = endpoint
+        self.concurrency = concurrency
         self.source = source
         self.work = work
         self.env = environment(endpoint)
@@ -125,6 +126,7 @@ class Bench:
             f"samples: {{source: {self.source}, prefix: {PREFIX}}}\n"
         )
         cmd = [_exe("macie-notify"), "upload-samples", "-c", str(config), "-o", "json"]
+        cmd += ["--concurrency", str(self.concurrency)]
         elapsed, out = timed(cmd, self.env, self.work, label)
         return elapsed, json.loads(out)
 
@@ -186,6 +188,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16, help="upload-samples' transfers")
     args = parser.parse_args()
     if not 1 <= args.files <= 100_000 or not 1 <= args.size <= 64 * 1024 * 1024:
         parser.error("--files is 1..100000 and --size 1..67108864")
@@ -198,7 +201,7 @@ def main() -> None:
             f"{args.files} files of {args.size} bytes to {server.endpoint_url} "
             f"({os.cpu_count()} CPUs, shared with the server); {args.repeat} runs each"
         )
-        bench = Bench(server.endpoint_url, source, work)
+        bench = Bench(server.endpoint_url, source, work, args.concurrency)
         report([run_once(bench, args.files) for _ in range(args.repeat)])
 
 
