@@ -66,7 +66,14 @@ def test_demo_json_agrees_with_scan_and_posts_every_finding(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     document = json.loads(captured.out)
-    assert set(document) == {"endpoint", "findings", "slackMessages", "summary"}
+    assert set(document) == {
+        "endpoint",
+        "findings",
+        "policyFinding",
+        "slackMessages",
+        "teardown",
+        "summary",
+    }
     assert document["endpoint"].startswith("http://127.0.0.1:")
 
     # The same identifiers scanned locally give the same findings, file for file.
@@ -76,17 +83,44 @@ def test_demo_json_agrees_with_scan_and_posts_every_finding(
     assert expected, "the bundled sample data has sensitive files"
     assert _demo_findings(document) == expected
 
-    # The example posts Low and above: every finding reached the channel, once.
+    # Every sensitive-data type the sample data is there to show.
+    kinds = {f["type"].rsplit("/", 1)[-1] for f in document["findings"]}
+    assert kinds == {"Personal", "Financial", "Credentials", "CustomIdentifier", "Multiple"}
+
+    # The example posts Low and above: every finding reached the channel, once, and so
+    # did the policy finding raised by removing the bucket's default encryption.
+    policy = document["policyFinding"]
+    assert policy["type"] == "Policy:IAMUser/S3BucketEncryptionDisabled"
+    assert policy["resourcesAffected"]["s3Bucket"]["name"] == document["summary"]["bucket"]
     ids = [f["id"] for f in document["findings"]]
-    posted = {fid for m in document["slackMessages"] for fid in ids if fid in json.dumps(m)}
-    assert posted == set(ids)
-    assert len(document["slackMessages"]) == len(ids)
+    posted = {
+        fid
+        for m in document["slackMessages"]
+        for fid in [*ids, policy["id"]]
+        if fid in json.dumps(m)
+    }
+    assert posted == {*ids, policy["id"]}
+    assert len(document["slackMessages"]) == len(ids) + 1
+    assert document["summary"]["policyFinding"] == {
+        "id": policy["id"],
+        "type": policy["type"],
+        "qualifies": True,
+        "postedToSlack": True,
+    }
+    # Teardown deleted the stack, bucket and its objects included, and a fresh read
+    # finds nothing left.
+    deleted = {(r["resource"], r["name"]) for r in document["teardown"]["deleted"]}
+    assert ("bucket", document["summary"]["bucket"]) in deleted
+    assert ("lambda-function", "macie-demo-notifier") in deleted
+    assert document["teardown"]["left"] == []
+    assert document["summary"]["tornDown"] is True
     assert {m["channel_name"] for m in document["slackMessages"]} == {"aws-macie-events"}
     summary = document["summary"]
+    # qualifying / postedToSlack count the policy finding too.
     assert (summary["findings"], summary["qualifying"], summary["postedToSlack"]) == (
         len(ids),
-        len(ids),
-        len(ids),
+        len(ids) + 1,
+        len(ids) + 1,
     )
     assert summary["notPosted"] == []
     assert summary["bucket"] == "macie-demo-data-123456789012-eu-west-1"
@@ -140,6 +174,8 @@ def test_custom_config_and_source_folder(
     assert finding["resourcesAffected"]["s3Bucket"]["name"] == "badge-demo-bucket"
     custom = finding["classificationDetails"]["result"]["customDataIdentifiers"]
     assert [(d["name"], d["count"]) for d in custom["detections"]] == [("badge-number", 3)]
+    # The policy finding is Low: below this config's High, so not posted (nor missing).
+    assert document["summary"]["policyFinding"]["qualifies"] is False
     (message,) = document["slackMessages"]
     assert message["channel_name"] == "physical-security"
     assert finding["id"] in json.dumps(message)
@@ -168,7 +204,10 @@ def test_console_script_exit_code_and_table(tmp_path: Path) -> None:
     assert "Macie findings" in done.stdout
     assert "Slack messages (local sink)" in done.stdout
     last = done.stdout.strip().splitlines()[-1]
-    assert re.match(r"^(\d+) findings, \1 posted to Slack #aws-macie-events", last), last
+    assert re.match(
+        r"^(\d+) findings \(.*Multiple 1.*\), \1 posted to Slack #aws-macie-events", last
+    )
+    assert last.endswith("; the policy finding posted; torn down"), last
     assert "✓ EventBridge rule macie-demo-macie-findings -> macie-demo-notifier" in done.stderr
     assert "Traceback" not in done.stderr
     assert DEMO_BOT_TOKEN not in done.stdout + done.stderr

@@ -60,7 +60,7 @@ def test_refused_token_exits_1_then_a_second_run_reuses_everything(
     assert code == 1
     first = json.loads(captured.out)  # the report is printed before the verdict
     assert first["slackMessages"] == []
-    assert len(first["summary"]["notPosted"]) == len(first["findings"]) > 0
+    assert len(first["summary"]["notPosted"]) == len(first["findings"]) + 1 > 1  # + policy
     lines = captured.err.strip().splitlines()
     assert lines[-2].startswith("Error: ")
     assert "did not reach Slack" in lines[-2]
@@ -80,13 +80,30 @@ def test_refused_token_exits_1_then_a_second_run_reuses_everything(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     second = json.loads(captured.out)
-    # Only the second job's findings, every one posted; nothing was created twice.
+    # Only the second job's findings, every one posted; nothing was created twice (the
+    # failed run kept its stack for the log, the second reused it).
     assert second["summary"]["jobId"] != first["summary"]["jobId"]
     assert len(second["findings"]) == len(first["findings"])
-    assert second["summary"]["postedToSlack"] == len(second["findings"])
-    macie2 = server.client("macie2", "eu-west-1")
-    assert len(macie2.list_custom_data_identifiers()["items"]) == 1
-    assert len(server.client("lambda", "eu-west-1").list_functions()["Functions"]) == 1
+    assert second["summary"]["postedToSlack"] == len(second["findings"]) + 1  # + policy
+    assert "✓ custom data identifier employee-id [no-op]" in captured.err
+    assert "✓ Lambda macie-demo-notifier (python3.12)\n" not in captured.err
+    # The policy finding of the first run was updated, published at once and posted.
+    assert second["summary"]["policyFinding"]["postedToSlack"] is True
+    # Then teardown left nothing behind on the endpoint (Macie stays enabled on a server
+    # the user started, as `teardown` leaves it).
+    assert second["teardown"]["left"] == []
+    region = "eu-west-1"
+    assert server.client("s3", region).list_buckets()["Buckets"] == []
+    assert server.client("lambda", region).list_functions()["Functions"] == []
+    assert server.client("events", region).list_rules()["Rules"] == []
+    assert server.client("secretsmanager", region).list_secrets()["SecretList"] == []
+    assert server.client("sqs", region).list_queues().get("QueueUrls", []) == []
+    # (Macie's own /aws/macie/classificationjobs group is Macie's, as on AWS)
+    groups = server.client("logs", region).describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups if "macie-demo" in g["logGroupName"]] == []
+    assert server.client("macie2", region).list_custom_data_identifiers()["items"] == []
+    roles = server.client("iam", region).list_roles()["Roles"]
+    assert [r["RoleName"] for r in roles if r["RoleName"].startswith("macie-demo")] == []
 
 
 def test_an_endpoint_that_is_not_local_is_refused(
