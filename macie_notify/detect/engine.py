@@ -95,6 +95,8 @@ class _Matcher:
     hs_db: int = -1
     compiled: re.Pattern[str] | None = None
     width: int | None = None
+    extent: Callable[[str, int, int], int] | None = None
+    """See :attr:`Rule.extent`."""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -224,6 +226,7 @@ class Engine:
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE) if gated else None,
             before=re.compile(before, re.ASCII) if (before := rule.before_pattern()) else None,
             back=rule.anchor_reach,
+            extent=rule.extent,
         )
 
     def _custom_matcher(self, compiled: CompiledCustom) -> _Matcher:
@@ -415,7 +418,8 @@ class Engine:
             line = st.lines_before + _lines_before(st, buf, s) + 1
             found = st.structure.locate(buf, s, st.base, line, column)
             if "end" in found:  # a Range is inclusive: the line the match ends on
-                found["end"] = line + buf.count("\n", s, max(s, e - 1))
+                stop = m.extent(buf, s, e) if m.extent is not None else e
+                found["end"] = line + buf.count("\n", s, max(s, stop - 1))
             det.occurrences.append(found)
 
 

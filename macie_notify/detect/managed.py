@@ -140,6 +140,7 @@ RULES: tuple[Rule, ...] = (
         before=None,
         after=None,
         context=v.pem_block("OPENSSH PRIVATE KEY", v.openssh_body),
+        extent=v.pem_extent,
     ),
     Rule(
         "PGP_PRIVATE_KEY",
@@ -147,6 +148,7 @@ RULES: tuple[Rule, ...] = (
         before=None,
         after=None,
         context=v.pem_block("PGP PRIVATE KEY BLOCK"),
+        extent=v.pem_extent,
     ),
     Rule(
         "PKCS",
@@ -154,6 +156,7 @@ RULES: tuple[Rule, ...] = (
         before=None,
         after=None,
         context=v.pem_block("PRIVATE KEY"),
+        extent=v.pem_extent,
     ),
     Rule(
         "PUTTY_PRIVATE_KEY",

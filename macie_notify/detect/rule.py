@@ -26,6 +26,9 @@ class Rule:
     yields_to: str | None = None
     """Not reported when this other ID is selected and a keyword is near (the keyword variant)."""
     context: Callable[[str, int, int], bool] | None = None
+    extent: Callable[[str, int, int], int] | None = None
+    """The end offset of what a match stands for, when that reaches past the match (a PEM
+    key's END line): its occurrence's line range ends there, inclusively, as Macie's does."""
     anchor: str | None = None
     """A short Hyperscan pattern found inside every match, for shapes whose full pattern is
     costly to compile (long bounded repeats); by default the core plus its right boundary."""

@@ -421,6 +421,14 @@ def pem_block(
     return check
 
 
+def pem_extent(text: str, start: int, end: int) -> int:
+    """Where a PEM block that begins with the BEGIN line ``text[start:end]`` ends (after its
+    END line; ``end`` when none follows within :data:`CONTEXT_AFTER`)."""
+    end_line = text[start:end].replace("BEGIN", "END", 1)
+    stop = text.find(end_line, end, end + CONTEXT_AFTER)
+    return end if stop < 0 else stop + len(end_line)
+
+
 def openssh_body(data: str) -> bool:
     try:
         raw = base64.b64decode(data + "=" * (-len(data) % 4))
