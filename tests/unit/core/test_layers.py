@@ -41,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "aws",
         "config",
         "stack",
+        "findings",  # reads the job's findings back as `findings list` does
         "local",
         "packaging",
         "detect",
