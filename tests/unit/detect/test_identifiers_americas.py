@@ -4,7 +4,7 @@ passport, permanent-resident and health numbers, positives and decoys through bo
 from __future__ import annotations
 
 import pytest
-from corpus_cases import family, params
+from corpus_cases import family, family_tests
 
 from macie_notify.detect.mdis import americas
 
@@ -13,22 +13,7 @@ IDS = [
     for i in family("ARGENTINA_", "BRAZIL_", "CHILE_", "COLOMBIA_", "MEXICO_", "CANADA_")
     if not i.endswith(("_DRIVERS_LICENSE", "_PHONE_NUMBER"))
 ]
-POSITIVES, DECOYS = params(IDS)
-
-
-def test_family_covers_its_identifiers() -> None:
-    assert len(IDS) == 18
-
-
-@pytest.mark.parametrize(("ident", "text"), POSITIVES)
-def test_positive(scan, ident: str, text: str) -> None:
-    result = scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident])
-    assert ident in result.managed and result.managed[ident].count == 1, text
-
-
-@pytest.mark.parametrize(("ident", "text"), DECOYS)
-def test_decoy(scan, ident: str, text: str) -> None:
-    assert ident not in scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident]).managed, text
+test_family_covers_its_identifiers, test_positive, test_decoy = family_tests(IDS, 18)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ NPI, HCPCS, UDI): positives and decoys through both engines."""
 from __future__ import annotations
 
 import pytest
-from corpus_cases import family, params
+from corpus_cases import family, family_tests
 
 from macie_notify.detect.mdis import asia_pacific, us_health
 
@@ -12,22 +12,7 @@ IDS = [
     *family("AUSTRALIA_TAX", "INDIA_AADHAAR", "INDIA_PERMANENT"),
     *family("USA_HEALTH", "USA_MEDICARE", "USA_NATIONAL", "US_DRUG", "MEDICAL_DEVICE"),
 ]
-POSITIVES, DECOYS = params(IDS)
-
-
-def test_family_covers_its_identifiers() -> None:
-    assert len(IDS) == 10
-
-
-@pytest.mark.parametrize(("ident", "text"), POSITIVES)
-def test_positive(scan, ident: str, text: str) -> None:
-    result = scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident])
-    assert ident in result.managed and result.managed[ident].count == 1, text
-
-
-@pytest.mark.parametrize(("ident", "text"), DECOYS)
-def test_decoy(scan, ident: str, text: str) -> None:
-    assert ident not in scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident]).managed, text
+test_family_covers_its_identifiers, test_positive, test_decoy = family_tests(IDS, 10)
 
 
 @pytest.mark.parametrize(

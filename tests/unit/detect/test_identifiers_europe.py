@@ -5,29 +5,13 @@ are not. Each case runs through the pure and the Hyperscan engine."""
 from __future__ import annotations
 
 import pytest
-from corpus_cases import family, params
+from corpus_cases import family, family_tests
 
 from macie_notify.detect.mdis import europe
 
 IDS = family("FRANCE_", "GERMANY_", "ITALY_", "SPAIN_", "UK_", "EUROPEAN_", "FINLAND_E")
 IDS = [i for i in IDS if not i.endswith(("_DRIVERS_LICENSE", "_PHONE_NUMBER"))]
-POSITIVES, DECOYS = params(IDS)
-
-
-def test_family_covers_its_identifiers() -> None:
-    assert len(IDS) == 20
-
-
-@pytest.mark.parametrize(("ident", "text"), POSITIVES)
-def test_positive(scan, ident: str, text: str) -> None:
-    result = scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident])
-    assert result.managed.get(ident) is not None and result.managed[ident].count == 1, text
-
-
-@pytest.mark.parametrize(("ident", "text"), DECOYS)
-def test_decoy(scan, ident: str, text: str) -> None:
-    result = scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident])
-    assert ident not in result.managed, text
+test_family_covers_its_identifiers, test_positive, test_decoy = family_tests(IDS, 20)
 
 
 @pytest.mark.parametrize(

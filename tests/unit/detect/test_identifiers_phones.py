@@ -3,27 +3,11 @@ country code is optional; without one the number must carry it (the +CC form).""
 
 from __future__ import annotations
 
-import pytest
-from corpus_cases import family, params
+from corpus_cases import family, family_tests
 
 IDS = family("", suffix="_PHONE_NUMBER")
 IDS = [i for i in IDS if i != "PHONE_NUMBER"]
-POSITIVES, DECOYS = params(IDS)
-
-
-def test_family_covers_its_identifiers() -> None:
-    assert len(IDS) == 6
-
-
-@pytest.mark.parametrize(("ident", "text"), POSITIVES)
-def test_positive(scan, ident: str, text: str) -> None:
-    result = scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident])
-    assert ident in result.managed and result.managed[ident].count == 1, text
-
-
-@pytest.mark.parametrize(("ident", "text"), DECOYS)
-def test_decoy(scan, ident: str, text: str) -> None:
-    assert ident not in scan(f"Synthetic record.\n{text}\nEnd.\n", ids=[ident]).managed, text
+test_family_covers_its_identifiers, test_positive, test_decoy = family_tests(IDS, 6)
 
 
 def test_keyword_and_international_form_count_once(scan) -> None:
