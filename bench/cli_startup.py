@@ -1,7 +1,7 @@
 """Wall time of `macie-notify --help` (and `validate`), against `aws --version` as a baseline.
 
 Run: python bench/cli_startup.py [--runs 20]
-Target (issue 2): `macie-notify --help` at most 0.15 s on a 2-core machine, where
+Target: `macie-notify --help` at most 0.15 s on a 2-core machine, where
 `aws --version` takes about 0.37 s. Also checks, with `python -X importtime`, that neither
 boto3 nor moto is imported.
 """
