@@ -37,6 +37,7 @@ FINDING_TYPES = (
     "SensitiveData:S3Object/Credentials",
 )
 _COUNT = re.compile(r"^([\d,]+) findings? in ")
+_KEY = re.compile(r"s3://[^/\s]+/(\S+)")
 
 
 @dataclass
@@ -91,9 +92,9 @@ def deploy(server: LocalServer, mode: str, **kwargs: Any) -> Aws:
     return aws
 
 
-def publish(server: LocalServer, count: int) -> float:
-    """``count`` findings of one job run over one bucket, published at once; returns the
-    clock reading when the last one was handed to EventBridge."""
+def publish(server: LocalServer, count: int, buckets: int = 1) -> float:
+    """``count`` findings of one job run, over ``buckets`` buckets (taken in turn),
+    published at once; returns the clock reading when the last one was handed over."""
     from macie_notify.local.macie2.sample_findings import sensitive_finding
 
     backend = server.macie2_backends.get(ACCOUNT, REGION)
@@ -104,7 +105,7 @@ def publish(server: LocalServer, count: int) -> float:
                 FINDING_TYPES[n % len(FINDING_TYPES)],
                 ACCOUNT,
                 REGION,
-                BUCKET,
+                BUCKET if n % buckets == 0 else f"{BUCKET}-{n % buckets}",
                 f"exports/{n:05d}/records.csv",
                 when,
                 job_id=JOB_ID,
@@ -138,10 +139,12 @@ def tally(server: LocalServer, mode: str) -> tuple[int, int, list[str]]:
             if match:
                 parents += 1
                 counted += int(match.group(1).replace(",", ""))
-        elif f"s3://{BUCKET}/" in text:
-            parents += 1
-            counted += 1
-            keys.append(text.split(f"s3://{BUCKET}/", 1)[1].split(" ", 1)[0])
+        else:
+            found = _KEY.search(text)
+            if found:
+                parents += 1
+                counted += 1
+                keys.append(found.group(1))
     return parents, counted, keys
 
 
@@ -153,6 +156,7 @@ def run(
     timeout_s: float = 600.0,
     before_publish: Callable[[], None] | None = None,
     poll_s: float = 0.25,
+    buckets: int = 1,
     **config: Any,
 ) -> StormResult:
     """Deploy, publish ``count`` findings, wait until each is in Slack or the DLQ."""
@@ -160,7 +164,7 @@ def run(
     if before_publish is not None:
         before_publish()
     started = time.monotonic()
-    publish(server, count)
+    publish(server, count, buckets)
     deadline = started + timeout_s
     finished = None
     while time.monotonic() < deadline:

@@ -1,0 +1,83 @@
+"""Finding storms on the local endpoint, through the deployed stack: the rule, the digest
+queue and its mapping (or the function's async queue), the notifier and the Slack sink
+with its per-channel rate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from macie_notify.demo import storm
+from macie_notify.local import LocalServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as srv:
+        yield srv
+        srv.reset()
+
+
+def test_digest_delivers_a_thousand_findings_in_a_few_dozen_messages(
+    server: LocalServer,
+) -> None:
+    result = storm.run(server, "digest", 1000, timeout_s=240)
+    assert result.counted == 1000, storm.as_json(result)
+    assert result.dead_lettered == 0
+    # One per batch (one job run, one bucket): 10 full batches, and a few more when the
+    # window closes on a batch while EventBridge is still delivering.
+    assert 10 <= result.parents <= 20
+    assert result.slack_messages <= 50  # parents and their thread replies
+    assert result.max_in_flight <= 2
+    # Every finding is listed once in the threads.
+    listed = sum(
+        block["text"]["text"].count("\n") + 1
+        for m in server.slack_sink.messages(storm.CHANNEL)
+        if m.get("thread_ts")
+        for block in m["blocks"][1:]
+    )
+    assert listed == 1000
+
+
+def test_half_the_posts_of_a_batch_fail_and_nothing_is_lost(server: LocalServer) -> None:
+    def fail_the_next_group() -> None:
+        # Three 503s: the first group's post and both of the notifier's retries.
+        server.slack_sink.set_faults(outage_status=503, outage_count=3)
+
+    result = storm.run(
+        server, "digest", 100, buckets=2, timeout_s=120, before_publish=fail_the_next_group
+    )
+    assert result.counted == 100 and result.dead_lettered == 0, storm.as_json(result)
+    batches = [(r.records, r.failed) for r in server.queue_poller.results]
+    assert batches[0] == (100, 50)  # only the undelivered group's records came back
+    assert (50, 0) in batches[1:]
+    assert result.parents == 2
+
+
+def test_undelivered_findings_are_retried_then_dead_lettered(server: LocalServer) -> None:
+    def slack_down() -> None:
+        server.slack_sink.set_faults(outage_status=503, outage_count=None)
+
+    result = storm.run(server, "digest", 40, timeout_s=180, before_publish=slack_down)
+    server.slack_sink.set_faults()
+    assert result.counted == 0 and result.dead_lettered == 40, storm.as_json(result)
+    # max_receives 3: three deliveries of the whole batch, then the dead-letter queue.
+    assert [(r.records, r.failed) for r in server.queue_poller.results] == [(40, 40)] * 3
+
+
+def test_direct_mode_loses_nothing_posts_nothing_twice_and_keeps_to_the_concurrency(
+    server: LocalServer,
+) -> None:
+    def brisk_rate() -> None:
+        # Slack's pace (one a second per channel) with a short burst: posts meet 429s.
+        server.slack_sink.set_rate(1.0, burst=5)
+
+    count = 60
+    result = storm.run(server, "direct", count, timeout_s=300, before_publish=brisk_rate)
+    assert result.counted + result.dead_lettered == count, storm.as_json(result)
+    assert len(set(result.keys_posted)) == len(result.keys_posted)  # none twice
+    assert result.max_in_flight <= 2  # reserved concurrency 2
+    assert result.rate_limited > 0
