@@ -1,4 +1,4 @@
-"""Pure parts of the demo: job polling with injected time, the report, sources, policies."""
+"""Pure parts of the demo: the time budget and stage errors, the report, sources, the config."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from macie_notify.config import loads
 from macie_notify.demo import example_config, resolve_source, sample_data_dir
-from macie_notify.demo.deploy import SlackTarget, describe, sample_files
+from macie_notify.demo.deploy import SlackTarget, demo_config, describe
 from macie_notify.demo.errors import DemoError
-from macie_notify.demo.job import wait_for_job
 from macie_notify.demo.report import (
     DemoReport,
     detections_summary,
@@ -19,46 +18,52 @@ from macie_notify.demo.report import (
     messages_for,
     qualifying_ids,
 )
-from macie_notify.errors import UsageError
+from macie_notify.demo.stages import Budget, stage
+from macie_notify.errors import AwsError, UsageError
+from macie_notify.samples import sample_files
 
 if TYPE_CHECKING:
-    from tests.conftest import FakeClock, FakeSleep
+    from tests.conftest import FakeClock
 
 
-class ScriptedMacie:
-    """DescribeClassificationJob answering the given statuses in turn (last one repeats)."""
-
-    def __init__(self, *statuses: str) -> None:
-        self.statuses = list(statuses)
-        self.calls = 0
-
-    def describe_classification_job(self, jobId: str) -> dict[str, Any]:
-        status = self.statuses[min(self.calls, len(self.statuses) - 1)]
-        self.calls += 1
-        return {"jobId": jobId, "jobStatus": status}
-
-
-def test_wait_for_job_polls_until_complete(fake_clock: FakeClock, fake_sleep: FakeSleep) -> None:
-    macie = ScriptedMacie("RUNNING", "RUNNING", "COMPLETE")
-    job = wait_for_job(macie, "j1", 10, fake_sleep, fake_clock.monotonic, interval=0.5)
-    assert job["jobStatus"] == "COMPLETE"
-    assert fake_sleep.calls == [0.5, 0.5]
-
-
-def test_wait_for_job_times_out_with_a_hint(fake_clock: FakeClock, fake_sleep: FakeSleep) -> None:
+def test_budget_names_the_timeout_not_the_time_left(fake_clock: FakeClock) -> None:
+    budget = Budget(1, fake_clock.monotonic)
+    fake_clock.advance(0.25)
+    assert budget.left("setup") == pytest.approx(0.75)
+    fake_clock.advance(4)
     with pytest.raises(DemoError) as caught:
-        wait_for_job(ScriptedMacie("RUNNING"), "j1", 2, fake_sleep, fake_clock.monotonic)
-    assert (
-        caught.value.message == "classification job j1 did not complete within 2 s (status RUNNING)"
+        budget.left("job", "classification job j1 had not completed")
+    assert caught.value.message == (
+        "job: the demo did not finish within --timeout 1 s "
+        "(classification job j1 had not completed)"
     )
-    assert caught.value.hint is not None and "--timeout" in caught.value.hint
-    assert sum(fake_sleep.calls) == pytest.approx(2.0)
 
 
-def test_wait_for_job_stops_on_cancelled(fake_clock: FakeClock, fake_sleep: FakeSleep) -> None:
-    with pytest.raises(DemoError, match=r"stopped \(CANCELLED\)"):
-        wait_for_job(ScriptedMacie("CANCELLED"), "j1", 10, fake_sleep, fake_clock.monotonic)
-    assert fake_sleep.calls == []
+def test_stage_errors_name_the_stage_and_keep_the_hint() -> None:
+    with pytest.raises(DemoError) as caught:
+        with stage("upload-samples", embedded=True, url="http://127.0.0.1:1"):
+            raise AwsError("PutObject was denied: nope", "check the bucket policy")
+    assert caught.value.message == "upload-samples: PutObject was denied: nope"
+    assert caught.value.hint == "check the bucket policy"
+
+
+def test_unreachable_embedded_server_is_not_told_to_start_local_serve() -> None:
+    for embedded, expected in ((True, "loopback networking up"), (False, "local serve")):
+        with pytest.raises(DemoError) as caught:
+            with stage("setup", embedded=embedded, url="http://127.0.0.1:1"):
+                raise AwsError(
+                    "Could not reach the local endpoint http://127.0.0.1:1.",
+                    "start it with `macie-notify local serve` in another terminal.",
+                )
+        assert expected in (caught.value.hint or "")
+
+
+def test_demo_config_force_destroys_only_a_bucket_it_creates() -> None:
+    config = example_config()
+    assert not config.bucket.force_destroy
+    assert demo_config(config).bucket.force_destroy
+    adopted = loads("stack: {name: s-1}\nbucket: {name: theirs, create: false}\n")
+    assert demo_config(adopted) is adopted  # a user's bucket is never emptied
 
 
 def _finding(fid: str, severity: str, key: str, **extra: Any) -> dict[str, Any]:
@@ -109,6 +114,7 @@ def test_report_matches_messages_by_finding_id() -> None:
         channel="#alerts",
         min_severity="Low",
         findings=tuple(findings),
+        policy_finding=None,
         slack_messages=tuple(ours),
         qualifying=("f-1", "f-2"),
         delivered=delivered,
@@ -117,7 +123,7 @@ def test_report_matches_messages_by_finding_id() -> None:
     assert report.missing == ("f-1",)
     assert not report.ok
     assert report.summary_line() == (
-        "2 findings, 1 posted to Slack #alerts (Low and above) in 3.2 s; "
+        "2 findings (Personal 2), 1 posted to Slack #alerts (Low and above) in 3.2 s; "
         "1 that qualify were not posted"
     )
     assert report.to_dict()["summary"]["notPosted"] == ["f-1"]
