@@ -41,6 +41,7 @@ from typing import Any
 from macie_notify.aws import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from macie_notify.local.controls import PREFIX, ControlApp, ControlParts, local_controls
 from macie_notify.local.events.router import EventRouter
+from macie_notify.local.events.test_pattern import is_test_event_pattern, test_event_pattern_app
 from macie_notify.local.guard import RequestGuard
 from macie_notify.local.lambda_.code_limits import code_upload_refusal
 from macie_notify.local.lambda_.event_sources import (
@@ -129,6 +130,9 @@ class LocalApp:
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.lambda_invoke(environ, start_response)
+        if scope is not None and scope.service == "events" and is_test_event_pattern(environ):
+            # moto answers TestEventPattern with an empty body: use the rules' own matcher.
+            return test_event_pattern_app(environ, start_response)
         if scope is not None and scope.service == "lambda":
             refusal = code_upload_refusal(environ)
             if refusal is not None:
