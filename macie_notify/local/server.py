@@ -130,13 +130,9 @@ class LocalApp:
             environ[ENV_ACCOUNT] = account_id(environ, scope)
             environ[ENV_REGION] = scope.region
             return self.lambda_invoke(environ, start_response)
-        if scope is not None and scope.service == "events" and is_test_event_pattern(environ):
-            # moto answers TestEventPattern with an empty body: use the rules' own matcher.
-            return test_event_pattern_app(environ, start_response)
-        if scope is not None and scope.service == "lambda":
-            refusal = code_upload_refusal(environ)
-            if refusal is not None:
-                return refusal(environ, start_response)
+        own = _own_answer(scope, environ)
+        if own is not None:
+            return own(environ, start_response)
         # Plain HTTP on loopback cannot be listened in on: bucket policies see it as TLS.
         with secure_transport(_is_loopback(environ.get("REMOTE_ADDR"))):
             if scope is not None and scope.service == "s3" and self.s3_calls is not None:
@@ -375,6 +371,16 @@ def _is_loopback(address: object) -> bool:
         return ipaddress.ip_address(str(address)).is_loopback
     except ValueError:
         return False
+
+
+def _own_answer(scope: CredentialScope | None, environ: dict[str, Any]) -> WSGIApp | None:
+    """An answer given here instead of moto's: an oversized Lambda code upload's refusal,
+    or TestEventPattern (moto answers it with an empty body: the rules' matcher answers)."""
+    if scope is not None and scope.service == "events" and is_test_event_pattern(environ):
+        return test_event_pattern_app
+    if scope is not None and scope.service == "lambda":
+        return code_upload_refusal(environ)
+    return None
 
 
 def _is_invoke(scope: CredentialScope, environ: dict[str, Any]) -> bool:
