@@ -100,30 +100,48 @@ def _write_atomically(path: Path, data: bytes) -> None:
 @click.argument("finding_id", required=False)
 @click.option(
     "--event",
-    "event_file",
+    "event_files",
     type=click.File("r", encoding="utf-8"),
-    help="An EventBridge event or a finding as JSON (`-` for stdin) instead of FINDING_ID.",
+    multiple=True,
+    help="An EventBridge event or a finding as JSON (`-` for stdin) instead of FINDING_ID; "
+    "repeat it, or give a file with a list, to preview a digest.",
 )
 @pass_app
-def preview_cmd(app: AppContext, finding_id: str | None, event_file: IO[str] | None) -> None:
+def preview_cmd(app: AppContext, finding_id: str | None, event_files: tuple[IO[str], ...]) -> None:
     """Show the Slack message for FINDING_ID (fetched with GetFindings) or --event FILE.
 
     Nothing is posted. With -o json the exact Block Kit payload the function sends.
+    Several events (repeated --event, or a list in one file) preview the digest that
+    `delivery: digest` posts: one message per job run and bucket, and its thread replies.
 
     \b
     Examples:
       macie-notify notify preview --event finding.json   # an event or a bare finding
       macie-notify notify preview --event - < tests/events/macie_policy.json
       macie-notify --local notify preview FINDING_ID -o json
+      macie-notify notify preview --event batch.json -o json   # a list: the digest
     """
-    from macie_notify.findings.event import event_from_file, fetch_finding_event, finding_view
+    from macie_notify.findings.event import fetch_finding_event, finding_view
     from macie_notify.notifier.message import build_message
     from macie_notify.render import payload_renderable
 
-    if (finding_id is None) == (event_file is None):
+    if (finding_id is None) == (not event_files):
         raise UsageError("give exactly one of FINDING_ID or --event FILE")
-    if event_file is not None:
-        event = event_from_file(event_file)
+    if event_files:
+        from macie_notify.cli.notify_digest import digest_payloads, events_from_files
+
+        events = events_from_files(event_files)
+        if len(events) > 1:
+            digests = digest_payloads(events)
+            if app.settings.output != "table":
+                app.render(digests)
+                return
+            for entry in digests:
+                app.out.print(payload_renderable(entry["message"]))
+                for reply in entry["thread"]:
+                    app.out.print(payload_renderable(reply))
+            return
+        event = events[0]
     else:
         assert finding_id is not None
         event = fetch_finding_event(app.aws.client("macie2"), finding_id)

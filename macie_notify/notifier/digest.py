@@ -140,7 +140,7 @@ def _header(key: GroupKey, findings: Sequence[MacieFindingEvent]) -> str:
 def _counts_text(findings: Sequence[MacieFindingEvent]) -> str:
     severities = " · ".join(f"{s.label} {n:,}" for s, n in severity_counts(findings))
     types = Counter(f.type for f in findings).most_common()
-    lines = [f"*By severity*: {severities}", "*By type*"]
+    lines = ["*By severity*", severities, "*By type*"]
     for finding_type, n in types[:TOP_TYPES]:
         lines.append(f"• {escape(readable_type(finding_type))} {code(finding_type, 120)} × {n:,}")
     if len(types) > TOP_TYPES:

@@ -112,7 +112,7 @@ def test_parent_message_snapshot() -> None:
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": "*By severity*: High 1 · Medium 1 · Low 1\n*By type*\n"
+                    "text": "*By severity*\nHigh 1 · Medium 1 · Low 1\n*By type*\n"
                     "• Financial information in an S3 object "
                     "`SensitiveData:S3Object/Financial` × 2\n"
                     "• Personal information in an S3 object `SensitiveData:S3Object/Personal` × 1",
