@@ -23,6 +23,8 @@ _SERVICES = {
     "iam-role": ("iam",),
     "lambda-function": ("lambda",),
     "eventbridge-rule": ("events", "lambda"),
+    "digest-queue": ("sqs",),
+    "event-source-mapping": ("lambda",),
 }
 # Operations whose IAM action has another name.
 _ACTIONS = {
