@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 MANAGED_BY = "managed-by"
 MANAGED_BY_VALUE = "macie-notify"
@@ -113,7 +113,12 @@ def content_hash(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+class Tag(TypedDict):
+    Key: str
+    Value: str
+
+
+def tag_list(tags: Mapping[str, str]) -> list[Tag]:
     """Tags as S3, IAM, Secrets Manager and EventBridge take them."""
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 

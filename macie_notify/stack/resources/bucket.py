@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from macie_notify.errors import AwsError
 from macie_notify.stack.model import Action, Observed, Spec
@@ -21,10 +21,17 @@ from macie_notify.stack.policies import merge_tls, tls_statement, tls_statement_
 from macie_notify.stack.resources.base import Context, changed, error_code, tag_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.literals import BucketVersioningStatusType
+    from mypy_boto3_s3.type_defs import (
+        ObjectIdentifierTypeDef,
+        ServerSideEncryptionConfigurationTypeDef,
+    )
+
     from macie_notify.aws import Aws
 
 PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-OWNERSHIP = "BucketOwnerEnforced"
+OWNERSHIP: Final = "BucketOwnerEnforced"
 _ABSENT = {
     "ServerSideEncryptionConfigurationNotFoundError",
     "NoSuchPublicAccessBlockConfiguration",
@@ -77,7 +84,7 @@ def _read(call: Any, **kwargs: Any) -> Any:
 def observe(aws: Aws, spec: BucketSpec) -> Observed | None:
     import botocore.exceptions
 
-    s3 = aws.client("s3")
+    s3: S3Client = aws.client("s3")
     try:
         s3.head_bucket(Bucket=spec.name)
     except botocore.exceptions.ClientError as exc:
@@ -163,7 +170,7 @@ def diff(spec: BucketSpec, observed: Observed | None) -> tuple[Action, list[str]
 def apply(
     ctx: Context, spec: BucketSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    s3 = ctx.aws.client("s3")
+    s3: S3Client = ctx.aws.client("s3")
     if observed is None:
         params: dict[str, Any] = {"Bucket": spec.name}
         # us-east-1 refuses a LocationConstraint naming itself; every other Region needs one.
@@ -188,31 +195,40 @@ def apply(
     return {"name": spec.name, "arn": spec.arn}
 
 
-def _put_encryption(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
+def _put_encryption(s3: S3Client, spec: BucketSpec, state: Mapping[str, Any]) -> None:
     s3.put_bucket_encryption(
         Bucket=spec.name,
-        ServerSideEncryptionConfiguration={"Rules": [spec.encryption_rule()]},
+        # The config reader requires kms_key_arn with SSE-KMS, so the rule is complete.
+        ServerSideEncryptionConfiguration=cast(
+            "ServerSideEncryptionConfigurationTypeDef", {"Rules": [spec.encryption_rule()]}
+        ),
     )
 
 
-def _put_versioning(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
-    status = "Enabled" if spec.versioning else "Suspended"
+def _put_versioning(s3: S3Client, spec: BucketSpec, state: Mapping[str, Any]) -> None:
+    status: BucketVersioningStatusType = "Enabled" if spec.versioning else "Suspended"
     s3.put_bucket_versioning(Bucket=spec.name, VersioningConfiguration={"Status": status})
 
 
-def _put_pab(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
+def _put_pab(s3: S3Client, spec: BucketSpec, state: Mapping[str, Any]) -> None:
     s3.put_public_access_block(
-        Bucket=spec.name, PublicAccessBlockConfiguration=dict.fromkeys(PAB_FLAGS, True)
+        Bucket=spec.name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
     )
 
 
-def _put_ownership(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
+def _put_ownership(s3: S3Client, spec: BucketSpec, state: Mapping[str, Any]) -> None:
     s3.put_bucket_ownership_controls(
         Bucket=spec.name, OwnershipControls={"Rules": [{"ObjectOwnership": OWNERSHIP}]}
     )
 
 
-def _put_policy(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
+def _put_policy(s3: S3Client, spec: BucketSpec, state: Mapping[str, Any]) -> None:
     """Merge our statement into whatever policy the bucket has; other statements stay."""
     merged = merge_tls(state["policy"], spec.arn, spec.enforce_tls)
     if merged is None:
@@ -221,7 +237,7 @@ def _put_policy(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
         s3.put_bucket_policy(Bucket=spec.name, Policy=json.dumps(merged))
 
 
-def _put_tags(s3: Any, spec: BucketSpec, state: Mapping[str, Any]) -> None:
+def _put_tags(s3: S3Client, spec: BucketSpec, state: Mapping[str, Any]) -> None:
     # PutBucketTagging replaces the whole set: keep the tags someone else put.
     tags = {**state["tags"], **spec.tags}
     s3.put_bucket_tagging(Bucket=spec.name, Tagging={"TagSet": tag_list(tags)})
@@ -254,16 +270,16 @@ def keep_reason(spec: BucketSpec, observed: Observed, stack: str) -> str | None:
 
 
 def delete(ctx: Context, spec: BucketSpec, observed: Observed) -> None:
-    s3 = ctx.aws.client("s3")
+    s3: S3Client = ctx.aws.client("s3")
     if spec.force_destroy:
         _empty(s3, spec.name)
     s3.delete_bucket(Bucket=spec.name)
 
 
-def _empty(s3: Any, name: str) -> None:
+def _empty(s3: S3Client, name: str) -> None:
     """Delete every object version and delete marker, 1,000 a call."""
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-        items = [
+        items: list[ObjectIdentifierTypeDef] = [
             {"Key": v["Key"], "VersionId": v["VersionId"]}
             for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
         ]

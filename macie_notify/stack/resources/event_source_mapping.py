@@ -17,6 +17,8 @@ from macie_notify.stack.model import Action, Observed, Spec
 from macie_notify.stack.resources.base import Context, changed
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
     from macie_notify.aws import Aws
 
 RESPONSE_TYPES = ["ReportBatchItemFailures"]
@@ -46,7 +48,7 @@ class MappingSpec(Spec):
 
 
 def _list(aws: Aws, function: str, queue_arn: str) -> list[Mapping[str, Any]]:
-    lam = aws.client("lambda")
+    lam: LambdaClient = aws.client("lambda")
     try:
         found = lam.list_event_source_mappings(FunctionName=function, EventSourceArn=queue_arn)
     except lam.exceptions.ResourceNotFoundException:
@@ -91,7 +93,7 @@ def diff(spec: MappingSpec, observed: Observed | None) -> tuple[Action, list[str
 def apply(
     ctx: Context, spec: MappingSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    lam = ctx.aws.client("lambda")
+    lam: LambdaClient = ctx.aws.client("lambda")
     if observed is not None:
         lam.update_event_source_mapping(UUID=observed.id, Enabled=True, **spec.settings())
         return dict(observed.outputs)

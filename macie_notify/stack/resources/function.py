@@ -18,6 +18,8 @@ from macie_notify.stack.naming import missing_tags
 from macie_notify.stack.resources.base import Context, changed, tag_reason, unmanaged_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
     from macie_notify.aws import Aws
 
 # Lambda's wording for a role it cannot assume yet; the documented retry condition
@@ -74,14 +76,14 @@ class FunctionSpec(Spec):
 
 
 def observe(aws: Aws, spec: FunctionSpec) -> Observed | None:
-    lam = aws.client("lambda")
+    lam: LambdaClient = aws.client("lambda")
     try:
         found = lam.get_function(FunctionName=spec.name)
     except lam.exceptions.ResourceNotFoundException:
         return None
     conf = found["Configuration"]
     try:
-        invoke = lam.get_function_event_invoke_config(FunctionName=spec.name)
+        invoke: Mapping[str, Any] = lam.get_function_event_invoke_config(FunctionName=spec.name)
     except lam.exceptions.ResourceNotFoundException:
         invoke = {}
     state = {
@@ -172,7 +174,7 @@ def diff(spec: FunctionSpec, observed: Observed | None) -> tuple[Action, list[st
 def apply(
     ctx: Context, spec: FunctionSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    lam = ctx.aws.client("lambda")
+    lam: LambdaClient = ctx.aws.client("lambda")
     if observed is None:
         arn = _create(ctx, spec)
         lam.put_function_event_invoke_config(FunctionName=spec.name, **spec.invoke_config())
@@ -202,7 +204,7 @@ def _concurrency_differs(spec: FunctionSpec, state: Mapping[str, Any]) -> bool:
 
 
 def _put_concurrency(ctx: Context, spec: FunctionSpec) -> None:
-    lam = ctx.aws.client("lambda")
+    lam: LambdaClient = ctx.aws.client("lambda")
     if spec.reserved_concurrency is None:
         lam.delete_function_concurrency(FunctionName=spec.name)
     else:
@@ -212,7 +214,7 @@ def _put_concurrency(ctx: Context, spec: FunctionSpec) -> None:
 
 
 def _create(ctx: Context, spec: FunctionSpec) -> str:
-    lam = ctx.aws.client("lambda")
+    lam: LambdaClient = ctx.aws.client("lambda")
     attempt = 1
     while True:
         try:
@@ -234,7 +236,7 @@ def _create(ctx: Context, spec: FunctionSpec) -> str:
 
 def _settle(ctx: Context, name: str) -> None:
     """Wait until an update is applied: Lambda refuses the next one while it is InProgress."""
-    lam = ctx.aws.client("lambda")
+    lam: LambdaClient = ctx.aws.client("lambda")
     for _ in range(SETTLE_POLLS):
         conf = lam.get_function_configuration(FunctionName=name)
         if conf.get("LastUpdateStatus", "Successful") != "InProgress":

@@ -18,6 +18,9 @@ from macie_notify.stack.naming import HASH_TAG, is_managed
 from macie_notify.stack.resources.base import Context, unmanaged_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
+    from mypy_boto3_macie2.type_defs import CustomDataIdentifierSummaryTypeDef
+
     from macie_notify.aws import Aws
 
 
@@ -36,17 +39,17 @@ class IdentifierSpec(Spec):
         return f"{self.kind}:{self.name}"
 
 
-def list_all(aws: Aws) -> list[dict[str, Any]]:
+def list_all(aws: Aws) -> list[CustomDataIdentifierSummaryTypeDef]:
     """Every (not deleted) custom data identifier: id, name, arn."""
-    macie2 = aws.client("macie2")
-    items: list[dict[str, Any]] = []
+    macie2: Macie2Client = aws.client("macie2")
+    items: list[CustomDataIdentifierSummaryTypeDef] = []
     for page in macie2.get_paginator("list_custom_data_identifiers").paginate():
         items.extend(page.get("items", []))
     return items
 
 
 def _observed(aws: Aws, item: Mapping[str, Any]) -> Observed:
-    macie2 = aws.client("macie2")
+    macie2: Macie2Client = aws.client("macie2")
     full = macie2.get_custom_data_identifier(id=item["id"])
     tags = dict(full.get("tags") or {})
     return Observed(
@@ -99,7 +102,7 @@ def diff(spec: IdentifierSpec, observed: Observed | None) -> tuple[Action, list[
 def apply(
     ctx: Context, spec: IdentifierSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    macie2 = ctx.aws.client("macie2")
+    macie2: Macie2Client = ctx.aws.client("macie2")
     if observed is not None:  # replace: the name must be free before it is used again
         macie2.delete_custom_data_identifier(id=observed.id)
     tags = {**spec.tags, HASH_TAG: spec.content_hash}

@@ -18,6 +18,9 @@ from macie_notify.stack.naming import HASH_TAG, is_managed
 from macie_notify.stack.resources.base import Context
 
 if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
+    from mypy_boto3_macie2.type_defs import ListJobsFilterCriteriaTypeDef
+
     from macie_notify.aws import Aws
 
 # Statuses Macie lets a job leave for CANCELLED (a COMPLETE one-time job is over).
@@ -41,11 +44,13 @@ def _ours(spec: JobSpec, name: str) -> bool:
 
 def observe(aws: Aws, spec: JobSpec) -> Observed | None:
     """The current job (by name) and the stack's older jobs that still run or wait."""
-    macie2 = aws.client("macie2")
+    macie2: Macie2Client = aws.client("macie2")
     current: dict[str, Any] | None = None
     stale: list[dict[str, str]] = []
     # Only the stack's jobs (by name prefix): an account may hold thousands of jobs.
-    prefix = {"includes": [{"comparator": "STARTS_WITH", "key": "name", "values": [spec.prefix]}]}
+    prefix: ListJobsFilterCriteriaTypeDef = {
+        "includes": [{"comparator": "STARTS_WITH", "key": "name", "values": [spec.prefix]}]
+    }
     pages = macie2.get_paginator("list_classification_jobs").paginate(filterCriteria=prefix)
     for page in pages:
         for item in page.get("items", []):
@@ -84,7 +89,7 @@ def diff(spec: JobSpec, observed: Observed | None) -> tuple[Action, list[str]]:
 
 
 def apply(ctx: Context, spec: JobSpec, observed: Observed | None, action: Action) -> dict[str, str]:
-    macie2 = ctx.aws.client("macie2")
+    macie2: Macie2Client = ctx.aws.client("macie2")
     job_id = observed.id if observed is not None and observed.state["current"] else ""
     if not job_id:
         params = {
@@ -112,7 +117,7 @@ def keep_reason(spec: JobSpec, observed: Observed, stack: str) -> str | None:
 
 def delete(ctx: Context, spec: JobSpec, observed: Observed) -> None:
     """Jobs cannot be deleted: cancel every one of the stack's that may still run."""
-    macie2 = ctx.aws.client("macie2")
+    macie2: Macie2Client = ctx.aws.client("macie2")
     current = observed.state["current"]
     if current is not None and current["status"] in CANCELLABLE:
         macie2.update_classification_job(jobId=observed.id, jobStatus="CANCELLED")

@@ -13,6 +13,8 @@ from macie_notify.stack.naming import missing_tags
 from macie_notify.stack.resources.base import Context, changed, tag_reason, unmanaged_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_logs import CloudWatchLogsClient
+
     from macie_notify.aws import Aws
 
 
@@ -24,7 +26,7 @@ class LogGroupSpec(Spec):
 
 
 def observe(aws: Aws, spec: LogGroupSpec) -> Observed | None:
-    logs = aws.client("logs")
+    logs: CloudWatchLogsClient = aws.client("logs")
     groups = logs.describe_log_groups(logGroupNamePrefix=spec.name).get("logGroups", [])
     group = next((g for g in groups if g.get("logGroupName") == spec.name), None)
     if group is None:
@@ -50,7 +52,7 @@ def diff(spec: LogGroupSpec, observed: Observed | None) -> tuple[Action, list[st
 def apply(
     ctx: Context, spec: LogGroupSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    logs = ctx.aws.client("logs")
+    logs: CloudWatchLogsClient = ctx.aws.client("logs")
     if observed is None:
         logs.create_log_group(logGroupName=spec.name, tags=dict(spec.tags))
     if observed is None or observed.state["retention"] != spec.retention_days:

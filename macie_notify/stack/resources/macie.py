@@ -8,13 +8,18 @@ is never read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from macie_notify.stack.model import Action, Observed, Spec
 from macie_notify.stack.resources.base import Context, changed
 
 if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
+    from mypy_boto3_macie2.literals import FindingPublishingFrequencyType
+    from mypy_boto3_macie2.type_defs import SecurityHubConfigurationTypeDef
+
     from macie_notify.aws import Aws
 
 
@@ -28,13 +33,13 @@ class MacieSpec(Spec):
 
 
 def observe(aws: Aws, spec: MacieSpec) -> Observed | None:
-    macie2 = aws.client("macie2")
+    macie2: Macie2Client = aws.client("macie2")
     try:
         session = macie2.get_macie_session()
     except macie2.exceptions.AccessDeniedException:
         return None
     publication = macie2.get_findings_publication_configuration()
-    hub = publication.get("securityHubConfiguration") or {}
+    hub: Mapping[str, Any] = publication.get("securityHubConfiguration", {})
     state = {
         "status": session.get("status"),
         "frequency": session.get("findingPublishingFrequency"),
@@ -45,8 +50,13 @@ def observe(aws: Aws, spec: MacieSpec) -> Observed | None:
     return Observed(id=str(session.get("serviceRole") or "macie"), state=state)
 
 
-def _hub_config(on: bool) -> dict[str, Any]:
+def _hub_config(on: bool) -> SecurityHubConfigurationTypeDef:
     return {"publishClassificationFindings": on, "publishPolicyFindings": on}
+
+
+def _frequency(spec: MacieSpec) -> FindingPublishingFrequencyType:
+    # The config reader accepts only Macie's frequencies.
+    return cast("FindingPublishingFrequencyType", spec.frequency)
 
 
 def diff(spec: MacieSpec, observed: Observed | None) -> tuple[Action, list[str]]:
@@ -66,9 +76,9 @@ def diff(spec: MacieSpec, observed: Observed | None) -> tuple[Action, list[str]]
 def apply(
     ctx: Context, spec: MacieSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    macie2 = ctx.aws.client("macie2")
+    macie2: Macie2Client = ctx.aws.client("macie2")
     if observed is None:
-        macie2.enable_macie(findingPublishingFrequency=spec.frequency, status="ENABLED")
+        macie2.enable_macie(findingPublishingFrequency=_frequency(spec), status="ENABLED")
         # A new session publishes policy findings to Security Hub by default: say what
         # the config says instead.
         macie2.put_findings_publication_configuration(
@@ -77,7 +87,7 @@ def apply(
         return {}
     s = observed.state
     if s["status"] != "ENABLED" or s["frequency"] != spec.frequency:
-        macie2.update_macie_session(findingPublishingFrequency=spec.frequency, status="ENABLED")
+        macie2.update_macie_session(findingPublishingFrequency=_frequency(spec), status="ENABLED")
     if s["security_hub_raw"] != _hub_config(spec.security_hub):
         macie2.put_findings_publication_configuration(
             securityHubConfiguration=_hub_config(spec.security_hub)

@@ -17,6 +17,8 @@ from macie_notify.stack.naming import missing_tags, tag_list, tag_map
 from macie_notify.stack.resources.base import Context, tag_reason, unmanaged_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+
     from macie_notify.aws import Aws
 
 POLICY_NAME = "notifier"
@@ -37,7 +39,7 @@ def _doc(value: Any) -> Any:
 
 
 def observe(aws: Aws, spec: RoleSpec) -> Observed | None:
-    iam = aws.client("iam")
+    iam: IAMClient = aws.client("iam")
     try:
         role = iam.get_role(RoleName=spec.name)["Role"]
     except iam.exceptions.NoSuchEntityException:
@@ -75,7 +77,7 @@ def diff(spec: RoleSpec, observed: Observed | None) -> tuple[Action, list[str]]:
 def apply(
     ctx: Context, spec: RoleSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    iam = ctx.aws.client("iam")
+    iam: IAMClient = ctx.aws.client("iam")
     if observed is None:
         arn = iam.create_role(
             RoleName=spec.name,
@@ -103,7 +105,7 @@ def keep_reason(spec: RoleSpec, observed: Observed, stack: str) -> str | None:
 
 
 def delete(ctx: Context, spec: RoleSpec, observed: Observed) -> None:
-    iam = ctx.aws.client("iam")
+    iam: IAMClient = ctx.aws.client("iam")
     if observed.state["policy"] is not None:
         iam.delete_role_policy(RoleName=spec.name, PolicyName=POLICY_NAME)
     iam.delete_role(RoleName=spec.name)

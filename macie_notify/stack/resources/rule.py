@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from macie_notify.stack.model import Action, Observed, Ref, Spec
 from macie_notify.stack.naming import missing_tags, tag_list, tag_map
 from macie_notify.stack.resources.base import Context, tag_reason, unmanaged_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_events.type_defs import TargetTypeDef
+    from mypy_boto3_lambda import LambdaClient
+
     from macie_notify.aws import Aws
 
 TARGET_ID = "notifier"
@@ -52,7 +56,7 @@ class RuleSpec(Spec):
 
 
 def observe(aws: Aws, spec: RuleSpec) -> Observed | None:
-    events = aws.client("events")
+    events: EventBridgeClient = aws.client("events")
     try:
         rule = events.describe_rule(Name=spec.name)
     except events.exceptions.ResourceNotFoundException:
@@ -72,7 +76,7 @@ def observe(aws: Aws, spec: RuleSpec) -> Observed | None:
 
 def _permission(aws: Aws, spec: RuleSpec) -> dict[str, Any] | None:
     """Our statement in the function's resource policy, if any."""
-    lam = aws.client("lambda")
+    lam: LambdaClient = aws.client("lambda")
     try:
         policy = json.loads(lam.get_policy(FunctionName=spec.function_name)["Policy"])
     except lam.exceptions.ResourceNotFoundException:
@@ -144,7 +148,8 @@ def diff(spec: RuleSpec, observed: Observed | None) -> tuple[Action, list[str]]:
 def apply(
     ctx: Context, spec: RuleSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    events, lam = ctx.aws.client("events"), ctx.aws.client("lambda")
+    events: EventBridgeClient = ctx.aws.client("events")
+    lam: LambdaClient = ctx.aws.client("lambda")
     todo = (
         {"rule": "", "target": "", "permission": "", "tags": ""}
         if observed is None
@@ -161,7 +166,7 @@ def apply(
             params["Tags"] = tag_list(spec.tags)
         events.put_rule(**params)
     if "target" in todo:
-        result = events.put_targets(Rule=spec.name, Targets=[spec.target()])
+        result = events.put_targets(Rule=spec.name, Targets=[cast("TargetTypeDef", spec.target())])
         if result.get("FailedEntryCount"):
             entry = result["FailedEntries"][0]
             raise RuntimeError(f"PutTargets: {entry.get('ErrorCode')}: {entry.get('ErrorMessage')}")
@@ -188,7 +193,7 @@ def keep_reason(spec: RuleSpec, observed: Observed, stack: str) -> str | None:
 
 
 def delete(ctx: Context, spec: RuleSpec, observed: Observed) -> None:
-    events = ctx.aws.client("events")
+    events: EventBridgeClient = ctx.aws.client("events")
     if observed.state["target"] is not None:
         events.remove_targets(Rule=spec.name, Ids=[TARGET_ID])
     events.delete_rule(Name=spec.name)

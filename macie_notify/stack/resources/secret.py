@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from macie_notify.errors import UsageError
 from macie_notify.stack.model import Action, Observed, Spec
@@ -17,6 +17,9 @@ from macie_notify.stack.naming import missing_tags, tag_list, tag_map
 from macie_notify.stack.resources.base import Context, tag_reason, unmanaged_reason
 
 if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_secretsmanager.type_defs import TagTypeDef
+
     from macie_notify.aws import Aws
 
 
@@ -30,7 +33,7 @@ class SecretSpec(Spec):
 
 
 def observe(aws: Aws, spec: SecretSpec) -> Observed | None:
-    secrets = aws.client("secretsmanager")
+    secrets: SecretsManagerClient = aws.client("secretsmanager")
     try:
         described = secrets.describe_secret(SecretId=spec.name)
     except secrets.exceptions.ResourceNotFoundException:
@@ -73,24 +76,31 @@ def diff(spec: SecretSpec, observed: Observed | None) -> tuple[Action, list[str]
 def apply(
     ctx: Context, spec: SecretSpec, observed: Observed | None, action: Action
 ) -> dict[str, str]:
-    secrets = ctx.aws.client("secretsmanager")
+    secrets: SecretsManagerClient = ctx.aws.client("secretsmanager")
     if observed is None:
+        # diff refused a secret to create without a value, so there is one here.
+        assert spec.value is not None
         created = secrets.create_secret(
             Name=spec.name,
             SecretString=spec.value,
             Description=f"{spec.what} for the macie-notify notifier",
-            Tags=tag_list(spec.tags),
+            Tags=_tags(spec.tags),
         )
         return {"arn": str(created["ARN"])}
     s = observed.state
     if s["deleted"]:
         secrets.restore_secret(SecretId=spec.name)
-    if s["same_value"] is False or (s["deleted"] and spec.value is not None):
+    if spec.value is not None and (s["same_value"] is False or s["deleted"]):
         secrets.put_secret_value(SecretId=spec.name, SecretString=spec.value)
     missing = missing_tags(spec.tags, s["tags"])
     if missing:
-        secrets.tag_resource(SecretId=spec.name, Tags=tag_list(missing))
+        secrets.tag_resource(SecretId=spec.name, Tags=_tags(missing))
     return dict(observed.outputs)
+
+
+def _tags(tags: Mapping[str, str]) -> list[TagTypeDef]:
+    # Secrets Manager types Key and Value as optional; the shared list has both, which fits.
+    return cast("list[TagTypeDef]", tag_list(tags))
 
 
 def keep_reason(spec: SecretSpec, observed: Observed, stack: str) -> str | None:
