@@ -25,7 +25,7 @@ def plan_cmd(app: AppContext, detailed_exitcode: bool, no_cost: bool) -> None:
     from macie_notify.cli.stack_common import cost_lines, counts, make_engine, show_plan
     from macie_notify.errors import EXIT_CHANGES
 
-    engine = make_engine(app)
+    engine = make_engine(app, deploying=True)
     plan = engine.plan()
     show_plan(app, plan, title=f"Plan for stack {plan.stack} ({plan.region})")
     app.info(f"Plan: {counts(plan)}.")

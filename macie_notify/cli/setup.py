@@ -30,7 +30,7 @@ def setup_cmd(app: AppContext, yes: bool, dry_run: bool) -> None:
         show_plan,
     )
 
-    engine = make_engine(app)
+    engine = make_engine(app, deploying=True)
     plan = engine.plan()
     title = f"Plan for stack {plan.stack} ({plan.region})"
     if dry_run:

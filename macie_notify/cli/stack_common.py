@@ -17,11 +17,17 @@ if TYPE_CHECKING:
 _MARK = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " "}
 
 
-def make_engine(app: AppContext, *, disable_macie: bool = False) -> Engine:
-    """The engine for the config, the Slack secret read from the variable the config names."""
+def make_engine(app: AppContext, *, disable_macie: bool = False, deploying: bool = False) -> Engine:
+    """The engine for the config, the Slack secret read from the variable the config names.
+
+    ``deploying`` (plan, setup): the config's warnings are repeated, as validate gives them.
+    """
     from macie_notify.stack import Engine
 
     config = app.config
+    # What validate warns about (token_store: env above all) is said where it takes effect.
+    for warning in config.warnings if deploying else ():
+        app.warn(str(warning))
     secret_env = config.notifications.slack.secret_env
     app.info(f"Reading the stack {config.stack.name} ({_where(app)}) ...")
     return Engine.for_config(

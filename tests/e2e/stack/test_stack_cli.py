@@ -108,3 +108,22 @@ def test_missing_token_is_a_usage_error(
     code, _out, err = run_cli(["plan", "-c", cfg], make_aws(url), capsys)
     assert code == 2
     assert "Hint: export SLACK_BOT_TOKEN=... (the Slack bot token) and run again" in err
+
+
+def test_plan_and_setup_repeat_the_token_store_env_warning(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "macie-notify.yaml"
+    path.write_text(
+        "stack:\n  name: envstore\nnotifications:\n  slack:\n    token_store: env\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    aws = make_aws(url)
+    for command in (["plan"], ["setup", "--dry-run"]):
+        code, out, err = run_cli([*command, "-c", str(path)], aws, capsys)
+        assert code == 0, err
+        assert "Warning: notifications.slack.token_store (line 5)" in err
+        assert TOKEN not in out + err
+    code, _, err = run_cli(["status", "-c", str(path)], aws, capsys)
+    assert "token_store" not in err  # said where the secret is deployed, not on every read
