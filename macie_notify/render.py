@@ -33,6 +33,9 @@ class Column:
     # What a cell too long for the column does: "ellipsis" cuts its end, "fold" wraps it
     # (for paths and lists that must stay whole).
     overflow: str = "ellipsis"
+    # At least this wide: short fixed values (a severity, a time) stay whole on narrow
+    # terminals while the long ones (keys, ids) fold.
+    min_width: int | None = None
 
     def cell(self, row: Mapping[str, Any]) -> str:
         value = self.key(row) if callable(self.key) else _dig(row, self.key)
@@ -178,6 +181,7 @@ def render_table(data: Any, console: Console, spec: TableSpec | None) -> None:
             justify=col.justify,  # type: ignore[arg-type]
             style=col.style,
             overflow=col.overflow,  # type: ignore[arg-type]
+            min_width=col.min_width,
         )
     for row in rows:
         # Text objects: cells hold AWS- and user-provided strings, never markup.

@@ -73,18 +73,28 @@ def _resource(finding: Mapping[str, Any]) -> str:
     return terminal_text(f"{bucket}/{key}" if key else bucket)
 
 
+def _minute(value: Any) -> str:
+    """``2026-12-01T15:42:04.384Z`` as ``2026-12-01 15:42`` (the table's width; JSON keeps all)."""
+    text = terminal_text(value)
+    if len(text) >= 16 and text[10] == "T":
+        return f"{text[:10]} {text[11:16]}"
+    return text or "-"
+
+
 def _severity_style(finding: Mapping[str, Any]) -> str:
     return SEVERITY_STYLES.get(severity_label(finding), "")
 
 
 FINDINGS_TABLE = TableSpec(
     columns=[
-        Column("Severity", severity_label, style_of=_severity_style),
-        Column("Type", lambda f: terminal_text(f.get("type"))),
-        Column("Bucket / key", _resource),
-        Column("Count", lambda f: f.get("count"), justify="right"),
-        Column("Updated", lambda f: f.get("updatedAt")),
-        Column("Id", lambda f: terminal_text(f.get("id")), style="dim"),
+        Column("Severity", severity_label, style_of=_severity_style, min_width=8),
+        # Types, keys and ids are folded, not cut: at 80 columns every one would end in the
+        # same "…", and the id is what `findings show` takes.
+        Column("Type", lambda f: terminal_text(f.get("type")), overflow="fold"),
+        Column("Bucket / key", _resource, overflow="fold"),
+        Column("Count", lambda f: f.get("count"), justify="right", min_width=5),
+        Column("Updated (UTC)", lambda f: _minute(f.get("updatedAt")), min_width=10),
+        Column("Id", lambda f: terminal_text(f.get("id")), style="dim", overflow="fold"),
     ],
     empty="No findings match.",
 )

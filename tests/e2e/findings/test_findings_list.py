@@ -266,7 +266,7 @@ def test_table_shows_severity_type_resource_count_and_id(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [c.strip() for c in lines[1].strip("┃").split("┃")] == [
-        "Severity", "Type", "Bucket / key", "Count", "Updated", "Id",
+        "Severity", "Type", "Bucket / key", "Count", "Updated (UTC)", "Id",
     ]  # fmt: skip
     for finding, line in zip(newest_first(current(data))[:3], lines[3:6], strict=True):
         cells = [c.strip() for c in line.strip("│").split("│")]
@@ -277,7 +277,7 @@ def test_table_shows_severity_type_resource_count_and_id(
             finding["type"],
             f"{resource}/{key}" if key else resource,
             str(finding["count"]),
-            finding["updatedAt"],
+            finding["updatedAt"][:10] + " " + finding["updatedAt"][11:16],
             finding["id"],
         ]
     assert (
@@ -399,3 +399,24 @@ def test_reading_commands_need_no_config(
     monkeypatch.chdir(tmp_path)  # no macie-notify.yaml here
     assert invoke("findings", "list", "--limit", "1", "-o", "json").exit_code == 0
     assert invoke("findings", "stats").exit_code == 0
+
+
+def test_at_80_columns_nothing_is_cut(
+    server: LocalServer,
+    invoke: Run,
+    data: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Folded, never "…": every id stays whole (findings show takes it) and every key too.
+    monkeypatch.setenv("COLUMNS", "80")
+    result = invoke("findings", "list", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    flat = "".join(
+        cell.strip()
+        for line in result.stdout.splitlines()
+        for cell in line.strip("│┃").split("│")[-1:]
+    )
+    for finding in newest_first(current(data))[:5]:
+        assert finding["id"] in flat
