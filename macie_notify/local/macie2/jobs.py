@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
 from macie_notify.local.lambda_.runner import LogWriter
@@ -61,6 +61,9 @@ from macie_notify.local.macie2.scoping import (
     next_run_after,
 )
 from macie_notify.render import iso8601
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["JobRunner", "S3Object"]
 
@@ -95,7 +98,7 @@ class JobRunner:
 
     def __init__(
         self,
-        s3_client: Callable[[str, str], Any],
+        s3_client: Callable[[str, str], S3Client],
         logs: LogWriter | None = None,
         clock: Callable[[], float] = time.time,
         workers: int = 2,
@@ -300,7 +303,7 @@ class JobRunner:
         self._log(backend, job, kind, "The job run completed.")
 
     def _eligible(
-        self, client: Any, backend: Any, job: Mapping[str, Any], state: _RunState
+        self, client: S3Client, backend: Any, job: Mapping[str, Any], state: _RunState
     ) -> Iterator[S3Object]:
         definition = job["s3JobDefinition"]
         scoping = definition.get("scoping") or {}
@@ -330,7 +333,7 @@ class JobRunner:
         yield from objects
 
     def _buckets(
-        self, client: Any, definition: Mapping[str, Any], account_id: str, backend: Any = None
+        self, client: S3Client, definition: Mapping[str, Any], account_id: str, backend: Any = None
     ) -> list[str]:
         if definition.get("bucketDefinitions"):
             return [
@@ -420,7 +423,7 @@ class _RunContext:
     """What one run reads once: the job, identifiers, allow lists and export destination."""
 
     job: dict[str, Any]
-    client: Any
+    client: S3Client
     selection: IdentifierSelection
     custom: list[CustomIdentifierSpec]
     arns: dict[str, str]

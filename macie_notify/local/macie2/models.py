@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from macie_notify.local.macie2 import validation
 from macie_notify.local.macie2.accounts import Organization
@@ -43,9 +43,12 @@ from macie_notify.local.macie2.exceptions import (
 from macie_notify.local.macie2.findings import Findings
 from macie_notify.render import iso8601
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 Listener = Callable[[dict[str, Any], str, str], None]
 BucketSource = Callable[[str, str], list[dict[str, Any]]]
-S3ClientFactory = Callable[[str, str], Any]
+S3ClientFactory = Callable[[str, str], "S3Client"]
 
 CDI_QUOTA = 10_000
 FILTER_QUOTA = 1_000

@@ -35,11 +35,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from macie_notify.local.macie2.sample_findings import SCORES
 from macie_notify.local.macie2.shapes import now_iso
 from macie_notify.render import iso8601
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["Posture", "PostureBook", "PostureChecker", "read_posture"]
 
@@ -157,7 +160,7 @@ def _error_code(exc: Exception) -> str:
     return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
 
 
-def _read(client: Any, call: str, missing: str, **kwargs: Any) -> Any:
+def _read(client: S3Client, call: str, missing: str, **kwargs: Any) -> Any:
     """One S3 read; None when the configuration does not exist."""
     try:
         return getattr(client, call)(**kwargs)
@@ -167,7 +170,7 @@ def _read(client: Any, call: str, missing: str, **kwargs: Any) -> Any:
         raise
 
 
-def _encryption(client: Any, bucket: str) -> tuple[str, str | None]:
+def _encryption(client: S3Client, bucket: str) -> tuple[str, str | None]:
     found = _read(
         client,
         "get_bucket_encryption",
@@ -181,7 +184,7 @@ def _encryption(client: Any, bucket: str) -> tuple[str, str | None]:
     return str(default.get("SSEAlgorithm", "AES256")), default.get("KMSMasterKeyID")
 
 
-def _public_access_block(client: Any, bucket: str) -> dict[str, bool]:
+def _public_access_block(client: S3Client, bucket: str) -> dict[str, bool]:
     found = _read(
         client, "get_public_access_block", "NoSuchPublicAccessBlockConfiguration", Bucket=bucket
     )
@@ -190,7 +193,7 @@ def _public_access_block(client: Any, bucket: str) -> dict[str, bool]:
     return {k: bool(v) for k, v in found["PublicAccessBlockConfiguration"].items()}
 
 
-def _policy_statements(client: Any, bucket: str) -> list[dict[str, Any]]:
+def _policy_statements(client: S3Client, bucket: str) -> list[dict[str, Any]]:
     found = _read(client, "get_bucket_policy", "NoSuchBucketPolicy", Bucket=bucket)
     if found is None:
         return []
@@ -198,7 +201,7 @@ def _policy_statements(client: Any, bucket: str) -> list[dict[str, Any]]:
     return list(statements if isinstance(statements, list) else [statements])
 
 
-def _replication_accounts(client: Any, bucket: str) -> list[str]:
+def _replication_accounts(client: S3Client, bucket: str) -> list[str]:
     found = _read(
         client, "get_bucket_replication", "ReplicationConfigurationNotFoundError", Bucket=bucket
     )
@@ -272,7 +275,7 @@ def acl_grants(acl: Mapping[str, Any]) -> tuple[bool, bool, bool]:
     return read, write, shared
 
 
-def read_posture(client: Any, bucket: str, account_id: str) -> Posture:
+def read_posture(client: S3Client, bucket: str, account_id: str) -> Posture:
     encryption, key = _encryption(client, bucket)
     policy = policy_grants(_policy_statements(client, bucket), account_id)
     acl_read, acl_write, acl_shared = acl_grants(client.get_bucket_acl(Bucket=bucket))
@@ -294,7 +297,7 @@ def read_posture(client: Any, bucket: str, account_id: str) -> Posture:
 
 
 def bucket_doc(
-    client: Any, bucket: str, account_id: str, posture: Posture | None = None
+    client: S3Client, bucket: str, account_id: str, posture: Posture | None = None
 ) -> dict[str, Any]:
     """``resourcesAffected.s3Bucket`` as Macie fills it, read from the bucket."""
     posture = posture or read_posture(client, bucket, account_id)
@@ -413,7 +416,7 @@ class PostureChecker:
     def __init__(
         self,
         backends: Any,
-        s3_client: Callable[[str, str], Any],
+        s3_client: Callable[[str, str], S3Client],
         interval_s: float = 60.0,
         clock: Callable[[], float] = time.time,
         book: PostureBook | None = None,
@@ -469,7 +472,8 @@ class PostureChecker:
         recorded = []
         for bucket in client.list_buckets().get("Buckets", []):
             name = bucket["Name"]
-            location = client.get_bucket_location(Bucket=name).get("LocationConstraint")
+            # us-east-1 answers no constraint (the stubs type only the other Regions).
+            location: str | None = client.get_bucket_location(Bucket=name).get("LocationConstraint")
             if (location or "us-east-1") != backend.region:
                 continue
             key = (backend.account_id, backend.region, name)

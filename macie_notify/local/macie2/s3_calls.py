@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from macie_notify.local.macie2.posture import (
@@ -36,6 +36,9 @@ from macie_notify.local.macie2.posture import (
     read_posture,
     regressions,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["S3Call", "S3CallObserver", "actor_for", "decide", "s3_operation"]
 
@@ -172,7 +175,7 @@ class S3CallObserver:
     def __init__(
         self,
         backends: Any,
-        s3_client: Callable[[str, str], Any],
+        s3_client: Callable[[str, str], S3Client],
         book: PostureBook,
     ) -> None:
         self.backends = backends
