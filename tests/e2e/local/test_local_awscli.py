@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-import pytest
+from aws_cli import aws_cli, needs_aws_cli
 
 from macie_notify.local import LocalServer
 
-AWS = Path(sys.executable).with_name("aws")
-pytestmark = pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed")
+pytestmark = needs_aws_cli
 
 
 def aws(server: LocalServer, *args: str) -> Any:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "HTTP_PROXY", "HTTPS_PROXY"))
-    }
-    env.update(server.environment("us-east-1"))
-    env.update(
-        {
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_PAGER": "",
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
-    )
-    done = subprocess.run(
-        [str(AWS), "macie2", *args, "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+    return aws_cli(server, "macie2", *args)
 
 
 def test_aws_cli_end_to_end(local_server: LocalServer) -> None:

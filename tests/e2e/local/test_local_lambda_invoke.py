@@ -8,8 +8,6 @@ import base64
 import io
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cli import aws_cli, needs_aws_cli
 from botocore.exceptions import ClientError
 
 from macie_notify.local import LocalServer
@@ -31,7 +30,6 @@ ClientFactory = Callable[..., Any]
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 EVENTS = Path(__file__).parents[2] / "events"
-AWS = Path(sys.executable).with_name("aws")
 TOKEN = "xoxb-local-invoke-0001-abcdef"
 # One zip, several handlers: the runner extracts it once.
 HANDLERS = """
@@ -402,38 +400,26 @@ def test_stop_waits_for_background_invocations(
 # --- clients -------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed")
+@needs_aws_cli
 def test_aws_cli_lambda_invoke(
     local_server: LocalServer, make_function: Callable[..., str], tmp_path: Path
 ) -> None:
     name = make_function("fns.echo", GREETING="from-cli")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HTTP"))}
-    env.update(local_server.environment(REGION))
-    env.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
     outfile = tmp_path / "out.json"
-    done = subprocess.run(
-        [
-            str(AWS),
-            "lambda",
-            "invoke",
-            "--endpoint-url",
-            local_server.endpoint_url,
-            "--function-name",
-            name,
-            "--payload",
-            '{"from": "cli"}',  # awscli v1 sends a blob argument as it is
-            "--output",
-            "json",
-            str(outfile),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    answer = aws_cli(
+        local_server,
+        "lambda",
+        "invoke",
+        "--endpoint-url",
+        local_server.endpoint_url,
+        "--function-name",
+        name,
+        "--payload",
+        '{"from": "cli"}',  # awscli v1 sends a blob argument as it is
+        str(outfile),
+        region=REGION,
     )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+    assert answer == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
     result = json.loads(outfile.read_text())
     assert result["event"] == {"from": "cli"}
     assert result["greeting"] == "from-cli"

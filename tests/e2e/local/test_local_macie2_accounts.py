@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from aws_cli import aws_cli, needs_aws_cli
 
 from macie_notify.local import LocalServer
 
@@ -25,7 +22,6 @@ pytestmark = pytest.mark.e2e
 ADMIN = "123456789012"
 MEMBER = "222222222222"
 MANAGEMENT = "444444444444"
-AWS = Path(sys.executable).with_name("aws")
 
 
 @pytest.fixture(scope="module")
@@ -133,34 +129,19 @@ def test_paging_across_members_is_one_ordering(server: LocalServer) -> None:
 
 
 def aws(server: LocalServer, account: str | None, *args: str) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HTTP_PROXY"))}
-    env.update(server.environment("us-east-1"))
-    if account is not None:
-        creds = credentials(server, account)
-        env.update(
-            AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
-            AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"],
-            AWS_SESSION_TOKEN=creds["aws_session_token"],
-        )
-    env.update(
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_PAGER="",
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    done = subprocess.run(
-        [str(AWS), *args, "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+    """The AWS CLI as the server's default account, or as a role's caller in ``account``."""
+    if account is None:
+        return aws_cli(server, *args)
+    creds = credentials(server, account)
+    keys = {
+        "AWS_ACCESS_KEY_ID": creds["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": creds["aws_secret_access_key"],
+        "AWS_SESSION_TOKEN": creds["aws_session_token"],
+    }
+    return aws_cli(server, *args, credentials=keys)
 
 
-@pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed")
+@needs_aws_cli
 def test_aws_cli_allow_list_export_and_delegated_administrator(server: LocalServer) -> None:
     s3 = server.client("s3")
     s3.create_bucket(Bucket="cli-data")
