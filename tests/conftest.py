@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -105,3 +107,19 @@ def call_recorder() -> Iterator[list[str]]:
     """
     calls: list[str] = []
     yield calls
+
+
+@pytest.fixture(scope="session")
+def zip_bomb() -> bytes:
+    """A tiny zip whose directory says its member unpacks to 262,144,001 bytes, one over
+    Lambda's 250 MB limit (how a zip bomb looks to a check that must not decompress it)."""
+    unzipped = 262_144_001
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", bytes(1024))
+    data = bytearray(buffer.getvalue())
+    central = data.rindex(b"PK\x01\x02")
+    local = data.index(b"PK\x03\x04")
+    data[central + 24 : central + 28] = unzipped.to_bytes(4, "little")
+    data[local + 22 : local + 26] = unzipped.to_bytes(4, "little")
+    return bytes(data)

@@ -170,21 +170,9 @@ def test_a_cache_left_by_a_killed_server_is_removed(tmp_path: Path) -> None:
         assert not stale.exists()
 
 
-def _claiming(unzipped: int) -> bytes:
-    """A tiny zip whose directory says its member unpacks to ``unzipped`` bytes (how a zip
-    bomb looks to a check that must not decompress anything)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("zeros.bin", bytes(1024))
-    data = bytearray(buffer.getvalue())
-    central = data.rindex(b"PK\x01\x02")
-    local = data.index(b"PK\x03\x04")
-    data[central + 24 : central + 28] = unzipped.to_bytes(4, "little")
-    data[local + 22 : local + 26] = unzipped.to_bytes(4, "little")
-    return bytes(data)
-
-
-def test_code_over_250_mb_unzipped_is_refused_at_upload(local_server: LocalServer) -> None:
+def test_code_over_250_mb_unzipped_is_refused_at_upload(
+    local_server: LocalServer, zip_bomb: bytes
+) -> None:
     iam, lam = _clients(local_server.endpoint_url)
     role = iam.create_role(RoleName="bomb-role", AssumeRolePolicyDocument=json.dumps(TRUST))
     create: dict[str, Any] = {
@@ -194,7 +182,7 @@ def test_code_over_250_mb_unzipped_is_refused_at_upload(local_server: LocalServe
         "Handler": "slow.handler",
     }
     with pytest.raises(lam.exceptions.InvalidParameterValueException) as info:
-        lam.create_function(**create, Code={"ZipFile": _claiming(262_144_001)})
+        lam.create_function(**create, Code={"ZipFile": zip_bomb})
     assert info.value.response["Error"]["Message"] == (
         "Unzipped size must be smaller than 262144000 bytes"
     )
@@ -203,5 +191,5 @@ def test_code_over_250_mb_unzipped_is_refused_at_upload(local_server: LocalServe
     assert info.value.response["Error"]["Message"].startswith("Could not unzip uploaded file.")
     lam.create_function(**create, Code={"ZipFile": _zip(SLOW)})
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
-        lam.update_function_code(FunctionName="bomb", ZipFile=_claiming(262_144_001))
+        lam.update_function_code(FunctionName="bomb", ZipFile=zip_bomb)
     lam.delete_function(FunctionName="bomb")

@@ -373,25 +373,11 @@ def test_a_closed_runner_starts_nothing_and_keeps_the_event(
     assert runner.invoke(spec(), {"id": "e3"}).ok
 
 
-def _claiming(unzipped: int) -> bytes:
-    """A tiny zip whose directory says its member unpacks to ``unzipped`` bytes (how a zip
-    bomb looks to a check that must not decompress anything)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("zeros.bin", bytes(1024))
-    data = bytearray(buffer.getvalue())
-    central = data.rindex(b"PK\x01\x02")
-    local = data.index(b"PK\x03\x04")
-    data[central + 24 : central + 28] = unzipped.to_bytes(4, "little")
-    data[local + 22 : local + 26] = unzipped.to_bytes(4, "little")
-    return bytes(data)
-
-
 def test_code_over_250_mb_unzipped_is_never_extracted(
-    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]], zip_bomb: bytes
 ) -> None:
     runner = parts[0]
-    result = runner.invoke(spec(code=_claiming(262_144_001)), {}, "req-big")
+    result = runner.invoke(spec(code=zip_bomb), {}, "req-big")
     assert result.error is not None
     assert result.error["errorMessage"] == (
         "RequestId: req-big Error: Unzipped size must be smaller than 262144000 bytes"
