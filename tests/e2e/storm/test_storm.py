@@ -24,7 +24,7 @@ def server() -> Iterator[LocalServer]:
 def test_digest_delivers_a_thousand_findings_in_a_few_dozen_messages(
     server: LocalServer,
 ) -> None:
-    result = storm.run(server, "digest", 1000, timeout_s=240)
+    result = storm.run(server, "digest", 1000, timeout_s=540)
     assert result.counted == 1000, storm.as_json(result)
     assert result.dead_lettered == 0
     # One per batch (one job run, one bucket): 10 full batches, and a few more when the
