@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["FilterPatternError", "LogFilter", "install"]
+__all__ = ["FilterPatternError", "LogFilter", "patch_moto_log_filter"]
 
 Test = Callable[[Any], bool]
 _MISSING = object()
@@ -225,7 +225,7 @@ def _compile(text: str) -> Callable[[str], bool]:
     return _terms(text)
 
 
-def install() -> None:
+def patch_moto_log_filter() -> None:
     """Make moto's Logs backend use :class:`LogFilter` (idempotent)."""
     import moto.logs.models as models
 

@@ -51,7 +51,7 @@ from macie_notify.local.lambda_.event_sources import (
 )
 from macie_notify.local.lambda_.invoke import INVOKE_PATH, LambdaInvokeApp
 from macie_notify.local.lambda_.runner import LambdaRunner
-from macie_notify.local.logs_filter import install as install_log_filter
+from macie_notify.local.logs_filter import patch_moto_log_filter
 from macie_notify.local.macie2 import ENV_ACCOUNT, ENV_REGION, Macie2App, Macie2Backends
 from macie_notify.local.macie2.bucket_metadata import s3_buckets
 from macie_notify.local.macie2.jobs import JobRunner
@@ -194,7 +194,7 @@ class LocalServer:
         self.lambda_invoke = LambdaInvokeApp(self.lambda_runner, self.moto.function_named)
         # SQS event source mappings: polled here (moto would start docker on SendMessage).
         disable_moto_sqs_invoke()
-        install_log_filter()  # moto's FilterLogEvents matches every event for JSON patterns
+        patch_moto_log_filter()  # moto's FilterLogEvents matches every event for JSON patterns
         self.queue_poller = QueuePoller(
             MotoQueueSource(), self.lambda_runner, self.moto.function, clock=clock
         )
