@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from macie_notify.local.macie2 import paging
 from macie_notify.local.macie2.findings import DEFAULT_SORT, parse_sort, position
+from macie_notify.local.macie2.handlers import Handler, Params, empty_output
 from macie_notify.local.macie2.models import Macie2Backend
 from macie_notify.local.macie2.store import sort_key
-
-Params = dict[str, Any]
-Handler = Callable[[Macie2Backend, Params], Any]
 
 
 def _org(b: Macie2Backend) -> Any:
@@ -120,17 +118,9 @@ def _count(b: Macie2Backend, p: Params) -> Any:
     return {"invitationsCount": len(pending)}
 
 
-def _empty(action: Callable[[Macie2Backend, Params], Any]) -> Handler:
-    def handler(b: Macie2Backend, p: Params) -> Any:
-        action(b, p)
-        return {}
-
-    return handler
-
-
 HANDLERS: dict[str, Handler] = {
     "EnableOrganizationAdminAccount": _enable_admin,
-    "DisableOrganizationAdminAccount": _empty(
+    "DisableOrganizationAdminAccount": empty_output(
         lambda b, p: _org(b).disable_admin(p["adminAccountId"])
     ),
     "ListOrganizationAdminAccounts": _list_admins,
@@ -139,8 +129,10 @@ HANDLERS: dict[str, Handler] = {
     "CreateMember": _create_member,
     "GetMember": lambda b, p: _org(b).member(b.account_id, p["id"]),
     "ListMembers": _list_members,
-    "DeleteMember": _empty(lambda b, p: _org(b).delete_member(b.account_id, p["id"])),
-    "DisassociateMember": _empty(lambda b, p: _org(b).disassociate_member(b.account_id, p["id"])),
+    "DeleteMember": empty_output(lambda b, p: _org(b).delete_member(b.account_id, p["id"])),
+    "DisassociateMember": empty_output(
+        lambda b, p: _org(b).disassociate_member(b.account_id, p["id"])
+    ),
     "UpdateMemberSession": _update_member_session,
     "CreateInvitations": _invite,
     "ListInvitations": _list_invitations,
@@ -154,8 +146,8 @@ HANDLERS: dict[str, Handler] = {
     },
     "GetAdministratorAccount": _administrator,
     "GetMasterAccount": _master,
-    "DisassociateFromAdministratorAccount": _empty(lambda b, p: _org(b).resign(b.account_id)),
-    "DisassociateFromMasterAccount": _empty(lambda b, p: _org(b).resign(b.account_id)),
+    "DisassociateFromAdministratorAccount": empty_output(lambda b, p: _org(b).resign(b.account_id)),
+    "DisassociateFromMasterAccount": empty_output(lambda b, p: _org(b).resign(b.account_id)),
 }
 
 

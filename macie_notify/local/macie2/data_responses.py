@@ -14,12 +14,9 @@ from macie_notify.local.macie2.exceptions import (
     ResourceNotFoundException,
     ValidationException,
 )
+from macie_notify.local.macie2.handlers import Handler, Params, empty_output
 from macie_notify.local.macie2.models import Macie2Backend
 from macie_notify.local.macie2.shapes import now_iso
-
-Params = dict[str, Any]
-Handler = Callable[[Macie2Backend, Params], Any]
-
 
 # -- allow lists -----------------------------------------------------------------------
 
@@ -464,14 +461,6 @@ def _usage_totals(b: Macie2Backend, p: Params) -> Any:
     }
 
 
-def _empty(action: Callable[[Macie2Backend, Params], Any]) -> Handler:
-    def handler(b: Macie2Backend, p: Params) -> Any:
-        action(b, p)
-        return {}
-
-    return handler
-
-
 HANDLERS: dict[str, Handler] = {
     "CreateAllowList": _create_allow_list,
     "GetAllowList": _get_allow_list,
@@ -487,13 +476,13 @@ HANDLERS: dict[str, Handler] = {
     "GetSensitiveDataOccurrencesAvailability": _availability,
     "GetSensitiveDataOccurrences": _occurrences,
     "GetAutomatedDiscoveryConfiguration": lambda b, p: b.discovery.configuration(),
-    "UpdateAutomatedDiscoveryConfiguration": _empty(
+    "UpdateAutomatedDiscoveryConfiguration": empty_output(
         lambda b, p: b.discovery.update_configuration(p)
     ),
     "BatchUpdateAutomatedDiscoveryAccounts": _batch_discovery_accounts,
     "ListAutomatedDiscoveryAccounts": _list_discovery_accounts,
     "GetClassificationScope": lambda b, p: b.discovery.scope(p["id"]),
-    "UpdateClassificationScope": _empty(
+    "UpdateClassificationScope": empty_output(
         # s3 is optional in the model: without it the call changes nothing.
         lambda b, p: b.discovery.update_scope(p["id"], p.get("s3") or {})
     ),

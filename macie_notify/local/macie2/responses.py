@@ -27,6 +27,7 @@ from macie_notify.local.macie2.exceptions import (
     NotImplementedByEmulator,
     UnknownOperationException,
 )
+from macie_notify.local.macie2.handlers import Handler, Params, empty_output
 from macie_notify.local.macie2.models import Macie2Backend, Macie2Backends
 from macie_notify.local.macie2.shapes import parse_request, serialize
 
@@ -37,8 +38,6 @@ DEFAULT_REGION = "us-east-1"
 
 log = logging.getLogger(__name__)
 
-Params = dict[str, Any]
-Handler = Callable[[Macie2Backend, Params], Any]
 StartResponse = Callable[..., Any]
 
 # Work without an enabled Macie account: enabling it, and the static identifier catalog.
@@ -50,16 +49,6 @@ class RawJson:
 
     def __init__(self, text: str) -> None:
         self.text = text
-
-
-def _empty(action: Callable[[Macie2Backend, Params], None]) -> Handler:
-    """A handler for operations whose output shape is empty."""
-
-    def handler(b: Macie2Backend, p: Params) -> Any:
-        action(b, p)
-        return {}
-
-    return handler
 
 
 def _enable(b: Macie2Backend, p: Params) -> Any:
@@ -175,37 +164,39 @@ def _update_filter(b: Macie2Backend, p: Params) -> Any:
 HANDLERS: dict[str, Handler] = {
     "EnableMacie": _enable,
     "GetMacieSession": lambda b, p: b.require_enabled(),
-    "UpdateMacieSession": _empty(lambda b, p: b.update_session(p)),
-    "DisableMacie": _empty(lambda b, p: b.disable()),
+    "UpdateMacieSession": empty_output(lambda b, p: b.update_session(p)),
+    "DisableMacie": empty_output(lambda b, p: b.disable()),
     "GetFindingsPublicationConfiguration": lambda b, p: {"securityHubConfiguration": b.publication},
-    "PutFindingsPublicationConfiguration": _empty(
+    "PutFindingsPublicationConfiguration": empty_output(
         lambda b, p: b.publication.update(p.get("securityHubConfiguration") or {})
     ),
     "CreateCustomDataIdentifier": _create_cdi,
     "GetCustomDataIdentifier": lambda b, p: b.get_identifier(p["id"]),
     "ListCustomDataIdentifiers": _list_cdis,
     "BatchGetCustomDataIdentifiers": _batch_get_cdis,
-    "DeleteCustomDataIdentifier": _empty(lambda b, p: b.delete_identifier(p["id"])),
+    "DeleteCustomDataIdentifier": empty_output(lambda b, p: b.delete_identifier(p["id"])),
     "TestCustomDataIdentifier": _test_cdi,
     "ListManagedDataIdentifiers": _list_managed,
     "CreateClassificationJob": _create_job,
     "DescribeClassificationJob": lambda b, p: b.get_job(p["jobId"]),
     "ListClassificationJobs": _list_jobs,
-    "UpdateClassificationJob": _empty(lambda b, p: b.update_job(p["jobId"], p["jobStatus"])),
+    "UpdateClassificationJob": empty_output(lambda b, p: b.update_job(p["jobId"], p["jobStatus"])),
     "ListFindings": _list_findings,
     "GetFindings": _get_findings,
     "GetFindingStatistics": lambda b, p: {
         "countsByGroup": account_responses.merged_statistics(b, p)
     },
-    "CreateSampleFindings": _empty(lambda b, p: b.findings.create_samples(p.get("findingTypes"))),
+    "CreateSampleFindings": empty_output(
+        lambda b, p: b.findings.create_samples(p.get("findingTypes"))
+    ),
     "CreateFindingsFilter": _create_filter,
     "GetFindingsFilter": lambda b, p: b.get_filter(p["id"]),
     "ListFindingsFilters": _list_filters,
     "UpdateFindingsFilter": _update_filter,
-    "DeleteFindingsFilter": _empty(lambda b, p: b.delete_filter(p["id"])),
+    "DeleteFindingsFilter": empty_output(lambda b, p: b.delete_filter(p["id"])),
     "DescribeBuckets": _describe_buckets,
-    "TagResource": _empty(lambda b, p: b.tag(p["resourceArn"], p["tags"])),
-    "UntagResource": _empty(lambda b, p: b.untag(p["resourceArn"], p["tagKeys"])),
+    "TagResource": empty_output(lambda b, p: b.tag(p["resourceArn"], p["tags"])),
+    "UntagResource": empty_output(lambda b, p: b.untag(p["resourceArn"], p["tagKeys"])),
     "ListTagsForResource": lambda b, p: {"tags": b.taggable(p["resourceArn"])["tags"]},
     **account_responses.HANDLERS,
     **data_responses.HANDLERS,
