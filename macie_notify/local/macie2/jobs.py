@@ -397,7 +397,8 @@ class JobRunner:
         if sensitive:
             doc = finding_doc(job, resources, result, classification, location)
             with backend.transaction():
-                backend.findings.put(doc)
+                if job["jobId"] in backend.jobs:  # not deleted (DisableMacie) meanwhile
+                    backend.findings.put(doc)
 
     def _log(self, backend: Any, job: Mapping[str, Any], kind: str, text: str) -> None:
         if self._logs is None:

@@ -271,8 +271,16 @@ class Macie2Backend:
             raise ValidationException("Macie is suspended for this account: re-enable it first.")
 
     def disable(self) -> None:
-        """DisableMacie deletes findings, jobs, identifiers, filters and settings."""
+        """DisableMacie deletes findings, jobs, identifiers, filters and settings.
+
+        A run still going is cancelled first, so it stops writing findings: they would
+        otherwise land in the wiped account and reappear once Macie is enabled again.
+        """
         self.require_enabled()
+        for job in list(self.jobs.values()):
+            if job["jobStatus"] not in ("COMPLETE", "CANCELLED"):
+                job["jobStatus"] = "CANCELLED"
+                self._notify_observer(job, "status")
         self._wipe()
 
     # -- custom data identifiers -----------------------------------------------------
