@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from macie_notify.local.macie2.posture import Posture, acl_grants, policy_grants, s3_bucket
+from macie_notify.local.macie2.posture import Posture, posture_of, s3_bucket
 
 __all__ = ["s3_buckets"]
 
@@ -90,8 +90,6 @@ def _posture(bucket: Any, account: str) -> Posture:
             statements = found if isinstance(found, list) else [found]
         except ValueError:
             statements = []
-    policy = policy_grants(statements, account)
-    acl_read, acl_write, acl_shared = acl_grants(_acl(bucket))
     block = bucket.public_access_block
     blocks = (
         {k: str(getattr(block, a, "false")).lower() == "true" for k, a in _BLOCKS.items()}
@@ -99,18 +97,14 @@ def _posture(bucket: Any, account: str) -> Posture:
         else {}
     )
     encryption, key = _encryption(bucket.encryption)
-    return Posture(
+    return posture_of(
         encryption=encryption,
         kms_key=key,
         block_public_access=blocks,
-        policy_read=policy.public_read,
-        policy_write=policy.public_write,
-        acl_read=acl_read,
-        acl_write=acl_write,
-        shared_externally=policy.shared or acl_shared,
-        cloudfront=policy.cloudfront,
-        replicated_externally=any(a != account for a in _replication_accounts(bucket) if a),
-        requires_encryption=policy.requires_encryption,
+        statements=statements,
+        acl=_acl(bucket),
+        replication_accounts=_replication_accounts(bucket),
+        account_id=account,
     )
 
 

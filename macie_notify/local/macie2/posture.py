@@ -275,24 +275,48 @@ def acl_grants(acl: Mapping[str, Any]) -> tuple[bool, bool, bool]:
     return read, write, shared
 
 
-def read_posture(client: S3Client, bucket: str, account_id: str) -> Posture:
-    encryption, key = _encryption(client, bucket)
-    policy = policy_grants(_policy_statements(client, bucket), account_id)
-    acl_read, acl_write, acl_shared = acl_grants(client.get_bucket_acl(Bucket=bucket))
+def posture_of(
+    *,
+    encryption: str,
+    kms_key: str | None,
+    block_public_access: dict[str, bool],
+    statements: Iterable[Mapping[str, Any]],
+    acl: Mapping[str, Any],
+    replication_accounts: Iterable[str],
+    account_id: str,
+) -> Posture:
+    """The posture of a bucket from its settings, however they were read (over S3's API
+    or from moto's objects)."""
+    policy = policy_grants(statements, account_id)
+    acl_read, acl_write, acl_shared = acl_grants(acl)
     return Posture(
         encryption=encryption,
-        kms_key=key,
-        block_public_access=_public_access_block(client, bucket),
+        kms_key=kms_key,
+        block_public_access=block_public_access,
         policy_read=policy.public_read,
         policy_write=policy.public_write,
         acl_read=acl_read,
         acl_write=acl_write,
         shared_externally=policy.shared or acl_shared,
         cloudfront=policy.cloudfront,
-        replicated_externally=any(
-            a and a != account_id for a in _replication_accounts(client, bucket)
-        ),
+        replicated_externally=any(a and a != account_id for a in replication_accounts),
         requires_encryption=policy.requires_encryption,
+    )
+
+
+def read_posture(client: S3Client, bucket: str, account_id: str) -> Posture:
+    # Read in this order, one call each: encryption, policy, ACL, block, replication.
+    encryption, key = _encryption(client, bucket)
+    statements = _policy_statements(client, bucket)
+    acl = client.get_bucket_acl(Bucket=bucket)
+    return posture_of(
+        encryption=encryption,
+        kms_key=key,
+        statements=statements,
+        acl=acl,
+        block_public_access=_public_access_block(client, bucket),
+        replication_accounts=_replication_accounts(client, bucket),
+        account_id=account_id,
     )
 
 
