@@ -23,6 +23,8 @@ from macie_notify.stack.model import Action, Change, Event, Plan, Result, Spec
 from macie_notify.stack.naming import Names
 
 if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
+
     from macie_notify.aws import Aws
     from macie_notify.config import Config
 
@@ -144,7 +146,7 @@ class Engine:
         GetMacieSession tells (its modeled AccessDeniedException: not enabled)."""
         from macie_notify.stack import status
 
-        macie2 = self.aws.client("macie2")
+        macie2: Macie2Client = self.aws.client("macie2")
         try:
             macie2.get_macie_session()
         except macie2.exceptions.AccessDeniedException:

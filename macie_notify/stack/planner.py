@@ -17,6 +17,8 @@ from macie_notify.stack.model import Action, Change, Observed, Plan, Spec, Step,
 from macie_notify.stack.resources.identifiers import IdentifierSpec, orphans
 
 if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
+
     from macie_notify.aws import Aws
 
 MAX_WORKERS = 16
@@ -41,7 +43,7 @@ def _macie_off(aws: Aws, exc: Exception) -> bool:
 
     Decided by GetMacieSession (its modeled AccessDeniedException), never by wording.
     """
-    macie2 = aws.client("macie2")
+    macie2: Macie2Client = aws.client("macie2")
     if not isinstance(exc, macie2.exceptions.AccessDeniedException):
         return False
     try:

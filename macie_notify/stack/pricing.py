@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
 
 SOURCE_URL = "https://aws.amazon.com/macie/pricing/"
 PRICES_AS_OF = "2026-10-07"
@@ -93,7 +96,7 @@ def estimate(
     )
 
 
-def classifiable_bytes(macie2: Any, bucket: str) -> int | None:
+def classifiable_bytes(macie2: Macie2Client, bucket: str) -> int | None:
     """DescribeBuckets' classifiableSizeInBytes for ``bucket`` (None: Macie has no data)."""
     answer: Mapping[str, Any] = macie2.describe_buckets(criteria={"bucketName": {"eq": [bucket]}})
     for item in answer.get("buckets", []):

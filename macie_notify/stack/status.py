@@ -10,6 +10,8 @@ from macie_notify.stack.model import Action, Plan
 from macie_notify.stack.pricing import classifiable_bytes, estimate
 
 if TYPE_CHECKING:
+    from mypy_boto3_macie2 import Macie2Client
+
     from macie_notify.aws import Aws
 
 _STATE = {
@@ -54,7 +56,7 @@ def jobs(aws: Aws, plan: Plan) -> list[dict[str, Any]]:
         return []
     ids = [step.observed.id] if step.observed.id else []
     ids += [j["id"] for j in step.observed.state["stale"]]
-    macie2 = aws.client("macie2")
+    macie2: Macie2Client = aws.client("macie2")
     out = []
     for job_id in ids:
         job = macie2.describe_classification_job(jobId=job_id)
