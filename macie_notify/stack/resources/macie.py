@@ -68,8 +68,14 @@ def diff(spec: MacieSpec, observed: Observed | None) -> tuple[Action, list[str]]
         reasons.append(changed("status", s["status"], "ENABLED"))
     if s["frequency"] != spec.frequency:
         reasons.append(changed("finding_publishing_frequency", s["frequency"], spec.frequency))
-    if s["security_hub_raw"] != _hub_config(spec.security_hub):
-        reasons.append(changed("publish_to_security_hub", s["security_hub"], spec.security_hub))
+    wanted = _hub_config(spec.security_hub)
+    if s["security_hub_raw"] != wanted:
+        # Name each member that differs: AWS's default (policy findings only) summarised as
+        # one bool would read "False -> False".
+        for member, value in wanted.items():
+            have = s["security_hub_raw"].get(member)
+            if have != value:
+                reasons.append(changed(f"publish_to_security_hub ({member})", have, value))
     return (Action.UPDATE if reasons else Action.NOOP), reasons
 
 
