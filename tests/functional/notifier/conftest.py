@@ -101,3 +101,12 @@ def load_event() -> Callable[[str], dict[str, Any]]:
         return data
 
     return load
+
+
+@pytest.fixture
+def cli_without_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The CLI in an empty folder, with no config file, profile, endpoint or local switch."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("MACIE_NOTIFY_CONFIG", "AWS_PROFILE", "AWS_ENDPOINT_URL", "MACIE_NOTIFY_LOCAL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path

@@ -13,11 +13,7 @@ from macie_notify.packaging import build_zip
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-@pytest.fixture(autouse=True)
-def _no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("MACIE_NOTIFY_CONFIG", "AWS_PROFILE", "AWS_ENDPOINT_URL", "MACIE_NOTIFY_LOCAL"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("cli_without_config")
 
 
 def test_package_to_dash_writes_the_zip_to_stdout(

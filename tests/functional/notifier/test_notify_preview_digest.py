@@ -17,10 +17,7 @@ NAMES = ("macie_sensitive_personal", "macie_sensitive_financial", "macie_policy"
 
 
 @pytest.fixture(autouse=True)
-def _no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("MACIE_NOTIFY_CONFIG", "AWS_PROFILE", "AWS_ENDPOINT_URL", "MACIE_NOTIFY_LOCAL"):
-        monkeypatch.delenv(name, raising=False)
+def _no_config(cli_without_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
 
 
