@@ -265,7 +265,8 @@ def stats_cmd(app: AppContext, group_by: str, **params: Any) -> None:
     rows = statistics(app.aws.client("macie2"), _filters(params).criteria(), group_by.lower())
     app.render(rows, table=present.STATS_TABLE)
     if app.settings.output == "table" and rows:
-        app.info(f"{sum(r['count'] for r in rows)} findings in {len(rows)} groups")
+        total = sum(r["count"] for r in rows)
+        app.info(f"{_count(total, 'finding')} in {_count(len(rows), 'group')}")
 
 
 @findings_group.command("tail", short_help="Follow new and updated findings.")
@@ -363,3 +364,7 @@ def _where(finding: Mapping[str, Any]) -> str:
 
     bucket, key = bucket_name(finding) or "-", object_key(finding)
     return f"{bucket}/{key}" if key else bucket
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

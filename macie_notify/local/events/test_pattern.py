@@ -29,9 +29,7 @@ _JSON = "application/x-amz-json-1.1"
 
 def is_test_event_pattern(environ: dict[str, Any]) -> bool:
     """True for an EventBridge JSON request whose target is TestEventPattern."""
-    return (
-        environ.get("REQUEST_METHOD") == "POST" and environ.get("HTTP_X_AMZ_TARGET") == TARGET
-    )
+    return environ.get("REQUEST_METHOD") == "POST" and environ.get("HTTP_X_AMZ_TARGET") == TARGET
 
 
 def _error(code: str, message: str) -> Response:

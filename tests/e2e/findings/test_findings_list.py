@@ -420,3 +420,15 @@ def test_at_80_columns_nothing_is_cut(
     )
     for finding in newest_first(current(data))[:5]:
         assert finding["id"] in flat
+
+
+def test_stats_table_summary_counts_in_words(invoke: Run, data: list[dict[str, Any]]) -> None:
+    result = invoke("findings", "stats", "--group-by", "severity")
+    assert result.exit_code == 0, result.output
+    groups = {f["severity"]["description"] for f in current(data)}
+    total = len(current(data))
+
+    def words(n: int, noun: str) -> str:
+        return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+    assert result.stderr == f"{words(total, 'finding')} in {words(len(groups), 'group')}\n"
