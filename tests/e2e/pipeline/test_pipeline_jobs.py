@@ -1,4 +1,4 @@
-"""Must show (issue 5): a one-time job over local S3 creates exactly the expected findings,
+"""A one-time job over local S3 creates exactly the expected findings,
 and an EventBridge rule with an SQS target receives one event per finding whose detail
 equals GetFindings' output."""
 

@@ -1,4 +1,4 @@
-"""Must show (issue 5): a rule's Lambda target (the notifier zip, built here) receives the
+"""A rule's Lambda target (the notifier zip, built here) receives the
 event and posts with slack_sdk to the sink; a failing function is retried twice and its
 event lands in the dead-letter destination; a 429 from the sink is honoured."""
 

@@ -1,4 +1,4 @@
-"""Which way dependencies may point (STYLE.md), checked over the AST of every module.
+"""Which way dependencies may point (docs/architecture.md), checked over the AST of every module.
 
 Imports inside functions count too: a lazy import is still a dependency.
 """
