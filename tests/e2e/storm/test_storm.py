@@ -11,7 +11,7 @@ import pytest
 from macie_notify.demo import storm
 from macie_notify.local import LocalServer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.storm]
 
 
 @pytest.fixture(scope="module")
