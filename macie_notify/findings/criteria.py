@@ -19,26 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from macie_notify.config.rules import FINDING_TYPES  # the macie2 FindingType enum
 from macie_notify.errors import UsageError
 
 SEVERITIES = ("Low", "Medium", "High")
 SEVERITY_SCORES = {"Low": 1, "Medium": 2, "High": 3}
 CATEGORIES = ("CLASSIFICATION", "POLICY")
 
-# The FindingType enum of the macie2 model, complete (a unit test compares it with botocore's).
-FINDING_TYPES = (
-    "Policy:IAMUser/S3BlockPublicAccessDisabled",
-    "Policy:IAMUser/S3BucketEncryptionDisabled",
-    "Policy:IAMUser/S3BucketPublic",
-    "Policy:IAMUser/S3BucketReplicatedExternally",
-    "Policy:IAMUser/S3BucketSharedExternally",
-    "Policy:IAMUser/S3BucketSharedWithCloudFront",
-    "SensitiveData:S3Object/Credentials",
-    "SensitiveData:S3Object/CustomIdentifier",
-    "SensitiveData:S3Object/Financial",
-    "SensitiveData:S3Object/Multiple",
-    "SensitiveData:S3Object/Personal",
-)
 
 # Field paths of the Finding shape that filters use.
 SEVERITY_FIELD = "severity.description"

@@ -12,18 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from macie_notify.stack.model import Action, Observed, Ref
-from macie_notify.stack.naming import missing_tags
-from macie_notify.stack.resources.base import Context, tag_reason
-from macie_notify.stack.resources.queue import QueueSpec, delete, keep_reason, observe
+from macie_notify.stack.model import Observed, Ref
+
+# One queue resource: the digest queue differs from the dead-letter queue in attributes only.
+from macie_notify.stack.resources.queue import (
+    QueueSpec,
+    apply,
+    delete,
+    diff,
+    keep_reason,
+    observe,
+)
 
 if TYPE_CHECKING:
     from macie_notify.aws import Aws
 
 RETENTION_S = 1_209_600  # 14 days: findings outlive a long Slack outage
 MAX_VISIBILITY_S = 43_200
-# Attributes SQS returns as JSON text: compared as documents, not as strings.
-_JSON_ATTRS = ("Policy", "RedrivePolicy")
 
 
 def visibility_timeout(function_timeout_s: int, window_s: int) -> int:
@@ -81,59 +86,6 @@ class DigestQueueSpec(QueueSpec):
             "Policy": json.dumps(self.policy, sort_keys=True),
             "RedrivePolicy": json.dumps(redrive, sort_keys=True),
         }
-
-
-def _document(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return text
-    if isinstance(doc, dict) and "maxReceiveCount" in doc:  # SQS may return it as text
-        doc["maxReceiveCount"] = int(doc["maxReceiveCount"])
-    return doc
-
-
-def _attr_diff(spec: DigestQueueSpec, attrs: Mapping[str, str]) -> dict[str, str]:
-    out = {}
-    for key, want in spec.attributes().items():
-        have = attrs.get(key)
-        if key in _JSON_ATTRS:
-            if _document(have) != _document(want):
-                out[key] = want
-        elif str(have).lower() != want.lower():
-            out[key] = want
-    return out
-
-
-def diff(spec: DigestQueueSpec, observed: Observed | None) -> tuple[Action, list[str]]:
-    if observed is None:
-        return Action.CREATE, ["does not exist"]
-    reasons = [f"{key} differs" for key in _attr_diff(spec, observed.state["attrs"])]
-    missing = missing_tags(spec.tags, observed.state["tags"])
-    if missing:
-        reasons.append(tag_reason(missing))
-    return (Action.UPDATE if reasons else Action.NOOP), reasons
-
-
-def apply(
-    ctx: Context, spec: DigestQueueSpec, observed: Observed | None, action: Action
-) -> dict[str, str]:
-    sqs = ctx.aws.client("sqs")
-    if observed is None:
-        url = sqs.create_queue(
-            QueueName=spec.name, Attributes=spec.attributes(), tags=dict(spec.tags)
-        )["QueueUrl"]
-        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        return {"arn": str(attrs["Attributes"]["QueueArn"]), "url": str(url)}
-    changes = _attr_diff(spec, observed.state["attrs"])
-    if changes:
-        sqs.set_queue_attributes(QueueUrl=observed.id, Attributes=changes)
-    missing = missing_tags(spec.tags, observed.state["tags"])
-    if missing:
-        sqs.tag_queue(QueueUrl=observed.id, Tags=missing)
-    return dict(observed.outputs)
 
 
 def find(aws: Aws, name: str) -> Observed | None:

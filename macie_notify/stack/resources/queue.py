@@ -47,12 +47,29 @@ def observe(aws: Aws, spec: QueueSpec) -> Observed | None:
     return Observed(id=url, outputs={"arn": arn, "url": url}, state={"attrs": attrs, "tags": tags})
 
 
+# Attributes SQS returns as JSON text: compared as documents, not as strings.
+_JSON_ATTRS = ("Policy", "RedrivePolicy")
+
+
+def _document(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(doc, dict) and "maxReceiveCount" in doc:  # SQS may return it as text
+        doc["maxReceiveCount"] = int(doc["maxReceiveCount"])
+    return doc
+
+
 def _attr_diff(spec: QueueSpec, attrs: Mapping[str, str]) -> dict[str, str]:
+    """The attributes to set: what the spec wants and the queue does not have."""
     out = {}
     for key, want in spec.attributes().items():
         have = attrs.get(key)
-        if key == "Policy":
-            if have is None or json.loads(have) != spec.policy:
+        if key in _JSON_ATTRS:
+            if _document(have) != _document(want):
                 out[key] = want
         elif str(have).lower() != want.lower():
             out[key] = want
