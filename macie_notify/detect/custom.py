@@ -31,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from macie_notify.detect.lazy import LazyPattern
 from macie_notify.detect.macie_regex import compile_macie_regex, regex_problems, translate
 from macie_notify.detect.managed import keyword_regex
 
@@ -141,7 +142,7 @@ class CompiledCustom:
 
     spec: CustomIdentifierSpec
     pattern: re.Pattern[str]
-    keyword_re: re.Pattern[str] | None
+    keyword_re: LazyPattern | None
     longest_keyword: int
 
     @classmethod

@@ -30,6 +30,7 @@ from typing import Any
 from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec, MatchTimeout
 from macie_notify.detect.fastpath import Databases, Hits
 from macie_notify.detect.keywords import KeywordFinder
+from macie_notify.detect.lazy import LazyPattern
 from macie_notify.detect.macie_regex import translate
 from macie_notify.detect.managed import (
     KEYWORD_DISTANCE,
@@ -55,7 +56,6 @@ PEM bodies up to :data:`CONTEXT_AFTER`); longer custom matches may be cut at buf
 KEEP_BEFORE = 1024
 """Characters of context kept before the resume point (keywords precede matches)."""
 _UNBOUNDED = OVERLAP - CONTEXT_AFTER - 2
-_HS_CASELESS = 1  # hyperscan.HS_FLAG_CASELESS, without importing hyperscan here
 
 Sink = Callable[[int, int], None]
 
@@ -116,7 +116,7 @@ class _Matcher:
 class _Gate:
     """A value must start within ``reach`` characters after one of these keywords ends."""
 
-    kw_re: re.Pattern[str]
+    kw_re: LazyPattern
     reach: int
     slot: int
 
@@ -146,8 +146,6 @@ def _longest(pattern: str, flags: int) -> int:
     return int(width) if width < _UNBOUNDED else _UNBOUNDED
 
 
-_ALTERNATIVE = re.compile(r"(?<!\\)\|")
-"""A ``|`` between alternatives (``\\|`` is a literal bar in a keyword)."""
 _ANCHOR = re.compile(r"(?<![\\\[])\^|(?<!\\)\$|\\[AZzG]")
 
 
@@ -163,11 +161,6 @@ class Engine:
     ) -> None:
         self.identifiers = identifiers
         self.keywords = KeywordFinder()
-        self.keyword_candidates: list[_Matcher] = []
-        """Hyperscan candidates for each keyword set (``self.keywords`` slot = index). Whole
-        keywords, not only their last words: those ("number", "date") are so common in
-        ordinary text that the windows they open cost more scanning than the longer compile
-        (done once, then cached) saves."""
         self.slots = 0
         """Keyword sets registered (``self.keywords`` slots)."""
         self.matchers: list[_Matcher] = [
@@ -188,16 +181,8 @@ class Engine:
         kw_re = keyword_regex(list(keywords))
         if kw_re is None:
             return None
-        alternatives = kw_re.pattern.split("(?:", 1)[1].rsplit(")(?!", 1)[0]
-        # One spelling of the same set (keyword_regex orders ties as a set iterates, which
-        # changes between runs): the cached Hyperscan database is keyed by this text.
-        alternatives = "|".join(
-            sorted(_ALTERNATIVE.split(alternatives), key=lambda a: (-len(a), a))
-        )
         slot = self.keywords.add(keywords)
         self.slots += 1
-        hs = f"(?:{alternatives})[^0-9a-zA-Z]"
-        self.keyword_candidates.append(_Matcher("(?!)", hs, hs_flags=_HS_CASELESS))
         return _Gate(kw_re, reach, slot)
 
     def _rule_matcher(self, rule: Rule) -> _Matcher:
@@ -272,9 +257,10 @@ class Engine:
         # Gated value patterns go in a second database, scanned only for the (rare) buffers
         # where a CSV header or JSON key holds their keyword: elsewhere only keyword regions
         # are searched, and their candidates would be wasted callbacks.
-        always = [*self.keyword_candidates, *(m for m in self.matchers if m.gate is None)]
+        always = [m for m in self.matchers if m.gate is None]
         gated = [m for m in self.matchers if m.gate is not None]
-        return Databases(hyperscan, [always, gated])
+        literals = self.keywords.literals()
+        return Databases(hyperscan, [always, gated], literals, self.keywords.short_count)
 
     # -- scanning --------------------------------------------------------------------------
     def scan(
@@ -344,16 +330,11 @@ class Engine:
     ) -> None:
         """Update ``st.kw_ends`` with the keywords that start in ``[resume, limit)``."""
         start = max(0, st.kw_resume - st.base)
-        windows = None
-        if hits is not None and (ascii_only or self.keywords.ascii_only):
-            reach = self.keywords.longest + 2
-            ends = sorted(e for km in self.keyword_candidates for e in hits.get(km) or ())
-            windows = _merge(((e - reach, e + 1) for e in ends), start, len(buf))
+        found_at = hits.keyword_hits() if hits is not None else None
         # Pure path, ASCII text: keywords are searched in the lower-cased copy (same offsets,
-        # and ``re`` matches case-sensitive patterns several times faster). The Hyperscan
-        # path lower-cases each small window instead.
-        low = buf.lower() if ascii_only and windows is None else None
-        found = self.keywords.ends(buf, low, start, limit, windows)
+        # and ``re`` matches case-sensitive patterns several times faster).
+        low = buf.lower() if ascii_only and found_at is None else None
+        found = self.keywords.ends(buf, low, start, limit, found_at)
         for slot, new in enumerate(found):
             carried = [e for e in st.kw_ends[slot] if e >= st.base]
             st.kw_ends[slot] = carried + [st.base + e for e in new]
@@ -508,7 +489,7 @@ def _merge(ranges: Iterable[tuple[int, int]], start: int, size: int) -> Iterable
         yield max(lo, start), hi
 
 
-def _near(kw: re.Pattern[str], kw_len: int, buf: str, s: int, st: _State) -> bool:
+def _near(kw: LazyPattern, kw_len: int, buf: str, s: int, st: _State) -> bool:
     """A keyword ending at most 30 characters before the value, or in its field name.
 
     Macie says "within 30 characters of the data"; like its custom identifiers, we only look

@@ -44,8 +44,11 @@ def cache_dir() -> Path | None:
     return base_dir / "macie-notify"
 
 
-def cache_key(hyperscan: Any, mode: int, patterns: Sequence[tuple[str, int]]) -> str:
+def cache_key(
+    hyperscan: Any, mode: int, patterns: Sequence[tuple[str, int]], literal: bool = False
+) -> str:
     material = {
+        "literal": literal,
         "hyperscan": str(getattr(hyperscan, "__version__", "?")),
         "machine": platform.machine(),
         "platform": sys.platform,
@@ -61,6 +64,7 @@ def load_or_compile(
     patterns: Sequence[tuple[str, int]],
     compile_db: Callable[[], Any],
     *,
+    literal: bool = False,
     folder: Path | None = None,
 ) -> tuple[Any, bool]:
     """The database for ``patterns``: from the cache, else ``compile_db()`` (then stored).
@@ -68,7 +72,7 @@ def load_or_compile(
     folder = folder if folder is not None else cache_dir()
     if folder is None:
         return compile_db(), False
-    path = folder / "hyperscan" / f"{cache_key(hyperscan, mode, patterns)}.hsdb"
+    path = folder / "hyperscan" / f"{cache_key(hyperscan, mode, patterns, literal)}.hsdb"
     payload = _read(path)
     if payload is not None:
         try:

@@ -3,20 +3,24 @@
 One set of keywords per gated identifier. A keyword *occurrence* of set ``i`` is a position
 ``p`` with a word boundary before it where set ``i``'s pattern (a trie of its keywords,
 longest first, with a word boundary after) matches; the set's *ends* are those matches'
-ends. The definition depends on positions only, not on how a scan advances, so any way of
+ends. The definition depends on positions only, not on how they are found, so any way of
 finding candidate positions gives the same ends, as long as it misses none:
 
 * pure path: one search for the union of every set, restarted one character after each hit
   (so overlapping keywords are all seen);
-* Hyperscan path: the same search, but only in windows around the end offsets Hyperscan
-  reported for the keyword patterns.
+* Hyperscan path: :meth:`KeywordFinder.literals` are matched by Hyperscan; each hit names
+  the sets that may start a little before it and how far before, and only those sets are
+  matched there. No union pattern is compiled (``re`` takes a tenth of a second for
+  Macie's ~600 keywords, in every worker process).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
+from macie_notify.detect.lazy import LazyPattern
 from macie_notify.detect.managed import keyword_trie
 
 _FLAGS = re.IGNORECASE | re.ASCII
@@ -27,27 +31,35 @@ class KeywordFinder:
     """Every keyword set of an engine, searched in one pass."""
 
     def __init__(self) -> None:
-        self.patterns: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+        self.patterns: list[tuple[LazyPattern, LazyPattern]] = []
         """Per set: (case-insensitive pattern, lower-case pattern for lower-cased text)."""
         self.by_first: dict[str, list[int]] = {}
         """Sets by the first two characters of their keywords (as they can appear in text)."""
         self.ascii_only = True
         self.longest = 0
         self._keywords: list[str] = []
-        self._union: tuple[re.Pattern[str], re.Pattern[str]] | None = None
-        self._wide: re.Pattern[str] | None = None
+        self._slots_of: dict[str, list[int]] = {}
+        self._literal_sets: list[list[tuple[int, int, int]]] = []
+        """Per literal (Hyperscan id): (set, least, most characters from the start of the
+        keyword occurrence to the literal's end)."""
+        self.short_count = 0
+        """How many of :meth:`literals` (the first) are short whole keywords."""
+        self._union: tuple[LazyPattern, LazyPattern] | None = None
+        self._wide: LazyPattern | None = None
 
     def add(self, keywords: Iterable[str]) -> int:
         """Register one set; returns its slot."""
         words = [k.lower() for k in keywords]
         slot = len(self.patterns)
         source = f"(?:{keyword_trie(words)})(?![0-9a-z])"
-        self.patterns.append((re.compile(source, _FLAGS), re.compile(source)))
+        self.patterns.append((LazyPattern(source, _FLAGS), LazyPattern(source)))
         for prefix in sorted({p for w in words for p in _prefixes(w)}):
             self.by_first.setdefault(prefix, []).append(slot)
         self.ascii_only = self.ascii_only and all(w.isascii() for w in words)
         self.longest = max(self.longest, *(len(w) for w in words))
         self._keywords += words
+        for word in words:
+            self._slots_of.setdefault(word, []).append(slot)
         self._union = self._wide = None
         return slot
 
@@ -56,24 +68,62 @@ class KeywordFinder:
         """Every registered keyword, lower-cased (for a Hyperscan prefilter)."""
         return tuple(self._keywords)
 
-    def _wide_union(self) -> re.Pattern[str] | None:
+    def _wide_union(self) -> LazyPattern | None:
         """The keywords with non-ASCII characters, which no ASCII prefilter can find."""
         if self._wide is None:
             wide = [k for k in self._keywords if not k.isascii()]
             if not wide:
                 return None
             source = f"(?<![0-9a-z])(?:{keyword_trie(wide)})(?![0-9a-z])"
-            self._wide = re.compile(source, _FLAGS)
+            self._wide = LazyPattern(source, _FLAGS)
         return self._wide
 
-    def _union_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    def _union_patterns(self) -> tuple[LazyPattern, LazyPattern]:
         if self._union is None:
             # The look-behind rejects positions inside a word before the trie is entered
             # (most positions of a text): with Macie's ~600 keywords the search runs about a
             # third faster. ``_candidates`` still checks the boundary (window edges).
             source = f"(?<![0-9a-z])(?:{keyword_trie(self._keywords)})(?![0-9a-z])"
-            self._union = (re.compile(source, _FLAGS), re.compile(source))
+            self._union = (LazyPattern(source, _FLAGS), LazyPattern(source))
         return self._union
+
+    def literals(self) -> list[str]:
+        """The literals Hyperscan looks for (caseless, by its literal compiler) so that no
+        ASCII keyword occurrence is missed: every occurrence ends where one of them ends.
+
+        A keyword of one or two words is itself a literal, in each spelling of its
+        separator (space, ``_``, ``-`` or none); a longer one is found by its last two
+        words, which end where it ends: spelling out every separator of "numero de
+        securite sociale" would be 64 literals, and compiling Macie's ~570 keywords that way
+        takes seven times longer for no fewer candidates. The first :attr:`short_count`
+        need a boundary on both sides (see :data:`SHORT`).
+        """
+        reach: dict[str, set[tuple[int, int, int]]] = {}
+        whole: set[str] = set()
+        for keyword, slots in self._slots_of.items():
+            if not keyword.isascii():
+                continue  # searched for in Python: Hyperscan sees non-ASCII text as "?"
+            words = keyword.split(" ")
+            head, tail = words[:-2], words[-2:]
+            # The words before the last two, each followed by a separator of 0 or 1 chars.
+            least = sum(len(w) for w in head)
+            for seps in [*itertools.product(" _-", repeat=len(tail) - 1), ("",) * (len(tail) - 1)]:
+                literal = "".join(w + s for w, s in zip(tail, (*seps, ""), strict=True))
+                if not literal:
+                    continue
+                if not head:
+                    whole.add(literal)
+                spans = reach.setdefault(literal, set())
+                for slot in slots:
+                    spans.add((slot, least + len(literal), least + len(head) + len(literal)))
+        # A literal that is also the end of a longer keyword may follow a letter there.
+        suffixes = {w for w, spans in reach.items() if any(lo < hi for _, lo, hi in spans)}
+        short = sorted(w for w in whole - suffixes if len(w) < SHORT)
+        rest = sorted(set(reach) - set(short), key=lambda w: (len(w), w))
+        ordered = [*short, *rest]
+        self._literal_sets = [sorted(reach[w]) for w in ordered]
+        self.short_count = len(short)
+        return ordered
 
     def ends(
         self,
@@ -81,67 +131,89 @@ class KeywordFinder:
         low: str | None,
         start: int,
         limit: int,
-        windows: Iterable[tuple[int, int]] | None = None,
+        hits: Iterable[tuple[int, int]] | None = None,
     ) -> list[list[int]]:
         """Sorted keyword ends per set, for occurrences starting in ``[start, limit)``.
 
         ``low`` is ``buf.lower()`` when ``buf`` is ASCII (same offsets, faster matching);
-        ``windows`` (merged, sorted) restrict where candidates are looked for.
+        ``hits`` are Hyperscan's ``(end, literal id)`` for :meth:`literals` (then only the
+        sets they name are matched, where they name).
         """
         out: list[list[int]] = [[] for _ in self.patterns]
-        if windows is None:
+        if hits is None:
             text, which = (low, 1) if low is not None else (buf, 0)
             union = self._union_patterns()[which]
-            self._candidates(text, union, which, start, len(text), limit, out, 0)
-        elif buf.isascii():
-            # Lower-case each window (plus the context a match may read) instead of the
-            # whole buffer: the same text around every candidate, at a fraction of the cost.
-            for lo, hi in windows:
-                first, last = max(0, lo - 1), min(len(buf), hi + self.longest + 1)
-                segment = buf[first:last].lower()
-                union = self._union_patterns()[1]
-                lo, hi, stop = max(lo, start) - first, hi - first, limit - first
-                self._candidates(segment, union, 1, lo, hi, stop, out, first)
-        else:
-            union = self._union_patterns()[0]
-            for lo, hi in windows:
-                self._candidates(buf, union, 0, max(lo, start), hi, limit, out, 0)
-            # Windows come from ASCII candidates: keywords with non-ASCII characters
-            # ("führerschein", "आधार") are searched for in the whole buffer instead.
-            wide = self._wide_union()
-            if wide is not None:
-                self._candidates(buf, wide, 0, start, len(buf), limit, out, 0)
-                out = [sorted(set(ends)) for ends in out]
+            self._candidates(text, union, which, start, len(text), limit, out)
+            for ends in out:
+                ends.sort()
+            return out
+        tried: set[tuple[int, int]] = set()
+        for end, ident in hits:
+            for slot, least, most in self._literal_sets[ident]:
+                first = max(start, end - most)
+                self._match_at(buf, slot, range(first, min(limit, end - least + 1)), out, tried)
+        # Keywords with non-ASCII characters ("führerschein", "आधार") have no literal:
+        # they are searched for in the whole buffer.
+        wide = None if buf.isascii() else self._wide_union()
+        if wide is not None:
+            self._candidates(buf, wide, 0, start, len(buf), limit, out, tried)
         for ends in out:
             ends.sort()
         return out
 
+    def _match_at(
+        self,
+        buf: str,
+        slot: int,
+        positions: range,
+        out: list[list[int]],
+        tried: set[tuple[int, int]],
+    ) -> None:
+        """Set ``slot`` matched at each of ``positions`` with a boundary before it."""
+        pattern = self.patterns[slot][0]
+        for p in positions:
+            if (slot, p) in tried:
+                continue
+            tried.add((slot, p))
+            if p > 0 and _WORD.match(buf, p - 1):
+                continue
+            match = pattern.match(buf, p)
+            if match is not None:
+                out[slot].append(match.end())
+
     def _candidates(
         self,
         text: str,
-        union: re.Pattern[str],
+        union: LazyPattern,
         which: int,
         pos: int,
         hi: int,
         limit: int,
         out: list[list[int]],
-        offset: int,
+        tried: set[tuple[int, int]] | None = None,
     ) -> None:
-        # ``hi`` may cut a keyword at a window's end: the union then finds extra positions,
-        # harmless because each set's pattern is matched against the whole text below.
+        """Union matches from ``pos``; ``tried`` (set, position) pairs are skipped."""
         while True:
             found = union.search(text, pos, hi)
             if found is None or found.start() >= limit:
                 return
             p = found.start()
             pos = p + 1
-            if p + offset > 0 and _WORD.match(text, p - 1):
+            if p > 0 and _WORD.match(text, p - 1):
                 continue
             prefix = text[p : p + 2] if which else text[p : p + 2].lower()
             for slot in self.by_first.get(prefix, ()):
+                if tried is not None and (slot, p) in tried:
+                    continue
                 match = self.patterns[slot][which].match(text, p)
                 if match is not None:
-                    out[slot].append(match.end() + offset)
+                    out[slot].append(match.end())
+
+
+SHORT = 4
+"""Whole-keyword literals shorter than this count only with a character that is not an
+ASCII letter or digit on both sides ("cf", "mc" or "rg" alone hit all over base64 and hex
+text); Hyperscan's literal compiler has no boundaries, so the match handler checks them."""
 
 
 def _prefixes(word: str) -> set[str]:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from macie_notify.detect import validators as v
+from macie_notify.detect.lazy import LazyPattern
 from macie_notify.detect.mdis import REGIONAL_RULES
 from macie_notify.detect.rule import Rule as Rule  # re-exported: the engine reads it here
 
@@ -437,8 +438,8 @@ LOCAL_IDENTIFIERS: frozenset[str] = frozenset(i for rule in RULES for i in rule.
 """Managed identifier IDs this engine can detect; the rest are *not evaluated locally*."""
 
 
-def keyword_regex(keywords: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern for complete keywords.
+def keyword_regex(keywords: tuple[str, ...] | list[str]) -> LazyPattern | None:
+    """One case-insensitive pattern for complete keywords (compiled on first use).
 
     A space in a keyword also matches ``_``, ``-`` or nothing, as Macie's keyword matching does.
     """
@@ -449,27 +450,11 @@ def keyword_regex(keywords: tuple[str, ...] | list[str]) -> re.Pattern[str] | No
         key=len,
         reverse=True,
     )
-    return re.compile(
-        r"(?<![0-9a-z])(?:" + "|".join(alternatives) + r")(?![0-9a-z])", re.IGNORECASE
+    return LazyPattern(
+        r"(?<![0-9a-z])(?:" + "|".join(alternatives) + r")(?![0-9a-z])",
+        re.IGNORECASE,
+        needles=tuple(keywords),
     )
-
-
-def keyword_prefilter(keywords: Iterable[str]) -> list[str]:
-    """Hyperscan patterns (compile them caseless) whose match ends cover where the keywords
-    end: each keyword's *last word*, as a literal.
-
-    Every keyword occurrence ends with its last word, so a window reaching one keyword length
-    back from each hit holds it. Short words also need a non-word character after them (else
-    "no" or "tel" would hit inside most words); long ones are plain literals. This compiles in
-    about 0.1 s for Macie's ~570 keywords, where the keyword alternations with their
-    ``[ _-]?`` separators take Hyperscan seconds. Non-ASCII words are left out: Hyperscan
-    only scans ASCII buffers for keywords.
-    """
-    words = sorted({kw.lower().rsplit(" ", 1)[-1] for kw in keywords} - {""})
-    words = [w for w in words if w.isascii()]
-    short = [re.escape(w) for w in words if len(w) < 6]
-    patterns = [re.escape(w) for w in words if len(w) >= 6]
-    return ["(?:" + "|".join(short) + ")[^0-9a-zA-Z]", *patterns] if short else patterns
 
 
 _SEP = " "

@@ -13,6 +13,8 @@ import bisect
 import re
 from typing import Any
 
+from macie_notify.detect.lazy import LazyPattern
+
 _LINE_LOOKBACK = 65536
 """A CSV line longer than this is treated as unstructured text (no column name)."""
 
@@ -30,7 +32,7 @@ class Structure:
     def field_name(self, text: str, pos: int, base: int) -> str | None:
         return None
 
-    def keyword_in_fields(self, keyword: re.Pattern[str], text: str, ends: list[int]) -> bool:
+    def keyword_in_fields(self, keyword: LazyPattern, text: str, ends: list[int]) -> bool:
         """Whether a column or element name may hold ``keyword`` (then every value is near)."""
         return False
 
@@ -67,7 +69,7 @@ class Delimited(Structure):
             line = text[: end if end >= 0 else min(len(text), _LINE_LOOKBACK)]
             self.header = [c.strip().strip('"').strip() for c in _split(line, self.delimiter)]
 
-    def keyword_in_fields(self, keyword: re.Pattern[str], text: str, ends: list[int]) -> bool:
+    def keyword_in_fields(self, keyword: LazyPattern, text: str, ends: list[int]) -> bool:
         if keyword.pattern not in self._named:
             header = self.header or []
             self._named[keyword.pattern] = any(keyword.search(name) for name in header)
@@ -178,7 +180,7 @@ class JsonPaths(Structure):
         self._index(text, base)
         return self._paths[bisect.bisect_right(self._starts, pos) - 1]
 
-    def keyword_in_fields(self, keyword: re.Pattern[str], text: str, ends: list[int]) -> bool:
+    def keyword_in_fields(self, keyword: LazyPattern, text: str, ends: list[int]) -> bool:
         # Element names are in the text: a keyword that ends inside a key ("...": ) may be
         # on the path of any value of the buffer.
         return any(_INSIDE_KEY.match(text, end) for end in ends)

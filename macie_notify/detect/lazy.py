@@ -1,0 +1,65 @@
+"""Regular expressions compiled on first use.
+
+``re`` takes milliseconds to compile each keyword pattern (hundreds of alternatives), and an
+engine holds hundreds of them, most of which never see a candidate in a given scan. Compiled
+patterns cannot be shared with worker processes started fresh or cached on disk, so each
+process compiles only what its files need.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+
+_SEPARATORS = str.maketrans("", "", " _-")
+
+
+class LazyPattern:
+    """The subset of :class:`re.Pattern` the engine uses, compiling on the first call (a
+    race between threads compiles twice, harmlessly).
+
+    ``needles`` (for keyword patterns) lets most searches skip the pattern altogether: each
+    match holds one of them once the text is lower-cased and stripped of spaces, ``_`` and
+    ``-`` (the separators a keyword's spaces match). Only ASCII text is checked so: Unicode
+    case folding has pairs that ``lower()`` does not map ("ſ" matches "s").
+    """
+
+    __slots__ = ("_compiled", "flags", "needles", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0, needles: tuple[str, ...] = ()) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self.needles = tuple({n.lower().translate(_SEPARATORS) for n in needles})
+        self._compiled: re.Pattern[str] | None = None
+
+    def absent(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        """True when ``text[pos:endpos]`` surely holds no match (False: it may)."""
+        if not self.needles:
+            return False
+        part = text[pos:endpos]
+        if not part.isascii():
+            return False
+        plain = part.lower().translate(_SEPARATORS)
+        return not any(needle in plain for needle in self.needles)
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.absent(text, pos, endpos):
+            return None
+        return self.compiled.search(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.match(text, pos, endpos)
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        if self.absent(text, pos, endpos):
+            return iter(())
+        return self.compiled.finditer(text, pos, endpos)
