@@ -260,7 +260,10 @@ class Engine:
         always = [m for m in self.matchers if m.gate is None]
         gated = [m for m in self.matchers if m.gate is not None]
         literals = self.keywords.literals()
-        return Databases(hyperscan, [always, gated], literals, self.keywords.short_count)
+        # The gated database takes longest to compile and is scanned only in rare buffers.
+        return Databases(
+            hyperscan, [always, gated], literals, self.keywords.short_count, on_demand=[1]
+        )
 
     # -- scanning --------------------------------------------------------------------------
     def scan(
@@ -351,6 +354,8 @@ class Engine:
         local = [e - st.base for e in ends]
         if st.structure.keyword_in_fields(gate.kw_re, buf, local):
             return None
+        if not local:
+            return ()
         # A value starts within ``reach`` of the keyword end; + longest + 3 keeps that
         # start out of the untrusted margin at the region's end (see _scan_regions).
         ahead = gate.reach + m.longest + 3
@@ -370,6 +375,8 @@ class Engine:
         if regions is not None:
             return _scan_regions(m, buf, start, limit, regions, sink)
         ends = hits.get(m) if hits is not None and (ascii_only or m.ascii_safe) else None
+        if ends == []:
+            return start  # no candidate: the pattern is not even compiled
         if ends is not None:
             # The candidate's end offset lies inside its match (or one past it, for patterns
             # with a right boundary character): the match starts at most ``longest + 1``
@@ -456,13 +463,15 @@ def _scan_regions(
 ) -> int:
     """``finditer`` inside each region; a match starting in a region's last ``longest + 2``
     characters is not trusted (the region end may have cut it) and is left to a later one."""
-    last, size, width = start, len(buf), m.longest
-    find = _finder(m)
+    last, size = start, len(buf)
+    find: Finder | None = None
     for lo, hi in regions:
         lo = max(lo, last)
         if lo >= limit:
             break
-        cut = hi - width - 2 if hi < size else size
+        if find is None:  # compiled for the first region, not for a buffer with none
+            find = _finder(m)
+        cut = hi - m.longest - 2 if hi < size else size
         for found in find(buf, lo, hi):
             s = found.start()
             if s >= limit or s > cut:

@@ -82,27 +82,45 @@ class Databases:
         groups: Sequence[Sequence[Candidate]],
         keyword_literals: Sequence[str] = (),
         short_literals: int = 0,
+        *,
+        on_demand: Sequence[int] = (),
     ) -> None:
         """``keyword_literals``: the first ``short_literals`` only count between two
-        characters that are not ASCII letters or digits."""
-        sets: list[PatternSet] = []
+        characters that are not ASCII letters or digits. The groups in ``on_demand`` are
+        compiled (or loaded) when first scanned: they are for rare buffers."""
+        self._hyperscan = hyperscan
+        self._sets: list[PatternSet] = []
         for group_id, group in enumerate(groups):
             patterns: dict[tuple[str, int], int] = {}
             for m in group:
                 if m.hs_pattern is not None:
                     m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
                     m.hs_db = group_id
-            sets.append((tuple(patterns), False))
+            self._sets.append((tuple(patterns), False))
         caseless = int(hyperscan.HS_FLAG_CASELESS)
-        sets.append((tuple((word, caseless) for word in keyword_literals), True))
+        self._sets.append((tuple((word, caseless) for word in keyword_literals), True))
         self._short = [len(w) for w in keyword_literals[:short_literals]]
+        self._compiled: list[tuple[Any, int, threading.Lock] | None] = [None] * len(self._sets)
+        now = [i for i in range(len(self._sets)) if i not in on_demand]
         # Hyperscan releases the GIL while compiling: a cold cache compiles the sets on
         # as many threads as there are sets.
-        with ThreadPoolExecutor(max_workers=len(sets)) as pool:
-            self.compiled = list(pool.map(lambda p: _compiled(hyperscan, p), sets))
+        with ThreadPoolExecutor(max_workers=max(1, len(now))) as pool:
+            loaded = pool.map(lambda i: _compiled(hyperscan, self._sets[i]), now)
+            for i, done in zip(now, loaded, strict=True):
+                self._compiled[i] = done
+
+    def has(self, group: int) -> bool:
+        """Whether ``group`` has any pattern Hyperscan can run."""
+        return bool(self._sets[group][0])
+
+    def _database(self, group: int) -> tuple[Any, int, threading.Lock]:
+        found = self._compiled[group]
+        if found is None:  # an on-demand group (two threads may both load it: harmless)
+            found = self._compiled[group] = _compiled(self._hyperscan, self._sets[group])
+        return found
 
     def scan(self, group: int, data: bytes) -> list[list[int]]:
-        db, count, lock = self.compiled[group]
+        db, count, lock = self._database(group)
         hits: list[list[int]] = [[] for _ in range(count)]
 
         def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
@@ -114,7 +132,7 @@ class Databases:
 
     def keyword_hits(self, data: bytes) -> list[tuple[int, int]]:
         """``(end, literal id)`` of the keyword literals' matches, in order."""
-        db, _, lock = self.compiled[self.KEYWORDS]
+        db, _, lock = self._database(self.KEYWORDS)
         hits: list[tuple[int, int]] = []
         if db is None:
             return hits
@@ -151,7 +169,7 @@ class Hits:
         self.groups: dict[int, list[list[int]]] = {}
 
     def get(self, m: Candidate) -> list[int] | None:
-        if m.hs_index < 0 or self.dbs.compiled[m.hs_db][0] is None:
+        if m.hs_index < 0 or not self.dbs.has(m.hs_db):
             return None
         if m.hs_db not in self.groups:
             self.groups[m.hs_db] = self.dbs.scan(m.hs_db, self.data)

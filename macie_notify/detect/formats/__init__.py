@@ -11,24 +11,44 @@ audio, video and other binary files keep Macie's own UNSUPPORTED_FILE_TYPE_EXCEP
 
 from __future__ import annotations
 
-from macie_notify.detect.formats.legacy import read_doc, read_xls
-from macie_notify.detect.formats.mail import read_eml
-from macie_notify.detect.formats.office import read_docx, read_xlsx
-from macie_notify.detect.formats.pdf import read_pdf
-from macie_notify.detect.formats.records import read_avro, read_parquet
-from macie_notify.detect.sources import FormatReader, register_reader
+import importlib
+from collections.abc import Iterable
+from typing import IO
+
+from macie_notify.detect.sources import FormatReader, Limits, ReadFn, Segment, register_reader
+
+
+def _lazy(module: str, function: str) -> ReadFn:
+    """A reader whose module is imported when a file of its format turns up: a scan of
+    plain text does not pay for the email or XML parsers (tens of milliseconds)."""
+
+    def read(stream: IO[bytes], name: str, limits: Limits) -> Iterable[Segment]:
+        found = importlib.import_module(f"{__name__}.{module}")
+        reader: ReadFn = getattr(found, function)
+        return reader(stream, name, limits)
+
+    return read
+
 
 _OOXML = "application/vnd.openxmlformats-officedocument"
 
 READERS = (
-    FormatReader("docx", f"{_OOXML}.wordprocessingml.document", read_docx, (".docx",)),
-    FormatReader("xlsx", f"{_OOXML}.spreadsheetml.sheet", read_xlsx, (".xlsx",)),
-    FormatReader("pdf", "application/pdf", read_pdf, (".pdf",), (b"%PDF",)),
-    FormatReader("avro", "avro/binary", read_avro, (".avro",), (b"Obj\x01",)),
-    FormatReader("parquet", "application/parquet", read_parquet, (".parquet",), (b"PAR1",)),
-    FormatReader("eml", "message/rfc822", read_eml, (".eml",)),
-    FormatReader("doc", "application/msword", read_doc, (".doc",)),
-    FormatReader("xls", "application/vnd.ms-excel", read_xls, (".xls",)),
+    FormatReader(
+        "docx", f"{_OOXML}.wordprocessingml.document", _lazy("office", "read_docx"), (".docx",)
+    ),
+    FormatReader("xlsx", f"{_OOXML}.spreadsheetml.sheet", _lazy("office", "read_xlsx"), (".xlsx",)),
+    FormatReader("pdf", "application/pdf", _lazy("pdf", "read_pdf"), (".pdf",), (b"%PDF",)),
+    FormatReader("avro", "avro/binary", _lazy("records", "read_avro"), (".avro",), (b"Obj\x01",)),
+    FormatReader(
+        "parquet",
+        "application/parquet",
+        _lazy("records", "read_parquet"),
+        (".parquet",),
+        (b"PAR1",),
+    ),
+    FormatReader("eml", "message/rfc822", _lazy("mail", "read_eml"), (".eml",)),
+    FormatReader("doc", "application/msword", _lazy("legacy", "read_doc"), (".doc",)),
+    FormatReader("xls", "application/vnd.ms-excel", _lazy("legacy", "read_xls"), (".xls",)),
 )
 
 for _reader in READERS:
