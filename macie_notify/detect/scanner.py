@@ -135,24 +135,27 @@ class Scanner:
         from macie_notify.detect.pool import ScanPool
 
         with ScanPool(self, jobs) as pool:
+            run: list[str] = []  # paths given one after another share the workers
             for root in roots:
-                if root == "-":  # read here, between the paths around it
-                    for entry in self._entries(root, exclude, stdin):
-                        yield from self.scan_entry(entry, stdin)
-                else:
-                    yield from self._scan_root(pool, root, exclude, on_file)
+                if root != "-":
+                    run.append(root)
+                    continue
+                yield from self._scan_entries(pool, _walk_all(run, exclude), on_file)
+                run = []
+                for entry in self._entries(root, exclude, stdin):  # read here, in its place
+                    yield from self.scan_entry(entry, stdin)
+            yield from self._scan_entries(pool, _walk_all(run, exclude), on_file)
 
-    def _scan_root(
+    def _scan_entries(
         self,
         pool: ScanPool,
-        root: str,
-        exclude: Sequence[str],
+        entries: Iterable[Entry],
         on_file: Callable[[str, int], None] | None,
     ) -> Iterator[FileResult]:
         from macie_notify.detect.chunks import Chunk, ChunkResult, merge
 
         parts: list[ChunkResult] = []
-        for task, done in pool.map(_scan_task, _tasks(_walk(root, exclude))):
+        for task, done in pool.map(_scan_task, _tasks(entries)):
             if isinstance(done, ChunkResult):
                 parts.append(done)
                 if isinstance(task, Chunk) and task.end is not None:
@@ -229,6 +232,10 @@ def _rebuild(
     pipe_wait: float,
 ) -> Scanner:
     return Scanner(selection, custom, use_hyperscan=hyperscan, limits=limits, pipe_wait=pipe_wait)
+
+
+def _walk_all(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[Entry]:
+    return (entry for path in paths for entry in _walk(path, exclude))
 
 
 def _tasks(entries: Iterable[Entry]) -> Iterator[Entry | Chunk]:

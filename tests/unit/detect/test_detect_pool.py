@@ -106,3 +106,34 @@ def test_workers_started_fresh_rebuild_the_scanner(
         assert pool.method != "fork"
         pooled = pool.submit_bytes(body, name="obj").result()
     assert shape([pooled]) == shape([scanner.scan_bytes(body, name="obj")])
+
+
+def test_paths_and_stdin_keep_their_order_and_share_the_workers(
+    scanner: Scanner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files named one after another go to the workers together (not one path at a time);
+    stdin is read in its place between them."""
+    import io
+
+    from macie_notify.detect import pool as pool_module
+
+    for name in "abcd":
+        (tmp_path / f"{name}.log").write_text(text(3_000, ord(name)), encoding="utf-8")
+    args = [str(tmp_path / "a.log"), str(tmp_path / "b.log"), "-", str(tmp_path / "c.log")]
+    args.append(str(tmp_path / "d.log"))
+    stdin = text(2_000, 5).encode()
+    maps: list[int] = []
+    real_map = pool_module.ScanPool.map
+
+    def counting_map(self: ScanPool, fn: Any, items: Any, *, ahead: int | None = None) -> Any:
+        maps.append(0)
+        for done in real_map(self, fn, items, ahead=ahead):
+            maps[-1] += 1
+            yield done
+
+    monkeypatch.setattr(pool_module.ScanPool, "map", counting_map)
+    one = shape(list(scanner.scan_paths(args, stdin=io.BufferedReader(io.BytesIO(stdin)), jobs=1)))
+    two = shape(list(scanner.scan_paths(args, stdin=io.BufferedReader(io.BytesIO(stdin)), jobs=2)))
+    assert [r[0] for r in one] == ["a.log", "b.log", "-", "c.log", "d.log"]
+    assert two == one
+    assert maps == [2, 2]  # a+b, then c+d: two batches around stdin, not four
