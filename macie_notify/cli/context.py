@@ -141,9 +141,23 @@ class AppContext:
 
     def render(self, data: Any, *, table: Any = None) -> None:
         """Print data in the chosen output format on stdout."""
-        from macie_notify.render import render
+        from macie_notify.render import render, to_text
 
-        render(data, self.settings.output, self.out, table=table)
+        fmt = self.settings.output
+        if fmt in ("json", "yaml") and self._out is None:
+            # Data needs no console: a script's `-o json` run does not import rich at all.
+            sys.stdout.write(to_text(data, fmt))
+            sys.stdout.flush()
+            return
+        render(data, fmt, self.out, table=table)
+
+    @property
+    def err_is_terminal(self) -> bool:
+        """Whether stderr is a terminal, as rich decides, without importing rich for the
+        common case of a pipe or a file (a CI run)."""
+        if not sys.stderr.isatty() and not os.environ.get("FORCE_TERMINAL"):
+            return False
+        return self.err.is_terminal
 
 
 def _make_console(stream: Any, no_color: bool) -> Console:

@@ -191,7 +191,7 @@ def _stdin() -> IO[bytes]:
 @contextmanager
 def _progress(app: AppContext) -> Iterator[Callable[[str, int], None] | None]:
     """A transient progress line on stderr, only for people (a TTY, not --quiet)."""
-    if app.settings.quiet or not app.err.is_terminal:
+    if app.settings.quiet or not app.err_is_terminal:
         yield None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn

@@ -51,7 +51,10 @@ class KeywordFinder:
         """Register one set; returns its slot."""
         words = [k.lower() for k in keywords]
         slot = len(self.patterns)
-        source = f"(?:{keyword_trie(words)})(?![0-9a-z])"
+
+        def source() -> str:
+            return f"(?:{keyword_trie(words)})(?![0-9a-z])"
+
         self.patterns.append((LazyPattern(source, _FLAGS), LazyPattern(source)))
         for prefix in sorted({p for w in words for p in _prefixes(w)}):
             self.by_first.setdefault(prefix, []).append(slot)

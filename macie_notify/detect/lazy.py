@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _SEPARATORS = str.maketrans("", "", " _-")
 
@@ -25,13 +25,26 @@ class LazyPattern:
     case folding has pairs that ``lower()`` does not map ("ſ" matches "s").
     """
 
-    __slots__ = ("_compiled", "flags", "needles", "pattern")
+    __slots__ = ("_compiled", "_source", "flags", "needles")
 
-    def __init__(self, pattern: str, flags: int = 0, needles: tuple[str, ...] = ()) -> None:
-        self.pattern = pattern
+    def __init__(
+        self,
+        pattern: str | Callable[[], str],
+        flags: int = 0,
+        needles: tuple[str, ...] = (),
+    ) -> None:
+        """``pattern`` may be a function giving it: building a large pattern's text (a
+        keyword trie) is itself worth deferring."""
+        self._source = pattern
         self.flags = flags
         self.needles = tuple({n.lower().translate(_SEPARATORS) for n in needles})
         self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> str:
+        if not isinstance(self._source, str):
+            self._source = self._source()
+        return self._source
 
     def absent(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
         """True when ``text[pos:endpos]`` surely holds no match (False: it may)."""

@@ -445,16 +445,17 @@ def keyword_regex(keywords: tuple[str, ...] | list[str]) -> LazyPattern | None:
     """
     if not keywords:
         return None
-    alternatives = sorted(
-        {r"[ _-]?".join(re.escape(part) for part in kw.split(" ")) for kw in keywords},
-        key=len,
-        reverse=True,
-    )
-    return LazyPattern(
-        r"(?<![0-9a-z])(?:" + "|".join(alternatives) + r")(?![0-9a-z])",
-        re.IGNORECASE,
-        needles=tuple(keywords),
-    )
+    words = tuple(keywords)
+
+    def source() -> str:
+        alternatives = sorted(
+            {r"[ _-]?".join(re.escape(part) for part in kw.split(" ")) for kw in words},
+            key=len,
+            reverse=True,
+        )
+        return r"(?<![0-9a-z])(?:" + "|".join(alternatives) + r")(?![0-9a-z])"
+
+    return LazyPattern(source, re.IGNORECASE, needles=words)
 
 
 _SEP = " "

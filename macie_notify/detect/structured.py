@@ -61,7 +61,7 @@ class Delimited(Structure):
         self.header: list[str] | None = None
         # A quoted section (its delimiters do not count) or a delimiter.
         self._cells = re.compile('"[^"]*"?|' + re.escape(delimiter))
-        self._named: dict[str, bool] = {}
+        self._named: dict[LazyPattern, bool] = {}
 
     def prepare(self, text: str) -> None:
         if self.header is None:
@@ -70,10 +70,10 @@ class Delimited(Structure):
             self.header = [c.strip().strip('"').strip() for c in _split(line, self.delimiter)]
 
     def keyword_in_fields(self, keyword: LazyPattern, text: str, ends: list[int]) -> bool:
-        if keyword.pattern not in self._named:
+        if keyword not in self._named:
             header = self.header or []
-            self._named[keyword.pattern] = any(keyword.search(name) for name in header)
-        return self._named[keyword.pattern]
+            self._named[keyword] = any(keyword.search(name) for name in header)
+        return self._named[keyword]
 
     def column(self, text: str, pos: int) -> int | None:
         start = text.rfind("\n", max(0, pos - _LINE_LOOKBACK), pos)
