@@ -20,6 +20,7 @@ from typing import Any
 
 from macie_notify.local.events.rules import RuleInfo, TargetError, TargetInfo
 from macie_notify.local.lambda_.runner import FunctionSpec
+from macie_notify.local.sqs_lock import moto_sqs
 
 __all__ = ["MotoBackends", "secure_transport"]
 
@@ -36,7 +37,8 @@ class MotoBackends:
         """Forget every moto resource (process-wide: moto's backends are shared)."""
         from moto.moto_api._internal.models import moto_api_backend
 
-        moto_api_backend.reset()
+        with moto_sqs():  # not under a receive or a delete of the queues it drops
+            moto_api_backend.reset()
 
     def rules(self, account_id: str, region: str) -> list[RuleInfo]:
         from moto.events.models import events_backends
@@ -95,11 +97,15 @@ class MotoBackends:
         from moto.sqs.models import sqs_backends
 
         parts = queue_arn.split(":")
-        backend = sqs_backends[parts[4]][parts[3]]
-        if parts[5] not in backend.queues:
-            raise TargetError("ResourceNotFoundException", f"Queue not found: {queue_arn}", False)
         attrs = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
-        backend.send_message(parts[5], body, message_attributes=attrs or None)
+        # Under the SQS lock: the poller and the server's requests change the same queue.
+        with moto_sqs():
+            backend = sqs_backends[parts[4]][parts[3]]
+            if parts[5] not in backend.queues:
+                raise TargetError(
+                    "ResourceNotFoundException", f"Queue not found: {queue_arn}", False
+                )
+            backend.send_message(parts[5], body, message_attributes=attrs or None)
 
     def put_log_events(
         self, group_arn: str, stream: str, events: Sequence[tuple[int, str]]

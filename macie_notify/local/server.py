@@ -14,6 +14,9 @@
   record of each bucket's posture;
 - ``controls``: the ``/_local/`` API over all of them.
 
+moto's SQS models are shared by the request threads, the router and the SQS poller and are
+not thread-safe: ``local/sqs_lock.py`` serializes every access to them with one lock.
+
 :class:`LocalApp` dispatches each request by path prefix and SigV4 credential scope:
 ``/_local/...`` -> the controls; scope ``macie2`` -> the emulator (moto's partial macie2
 never answers); scope ``lambda`` + Invoke's route -> ``lambda_invoke`` (moto would start
@@ -60,6 +63,7 @@ from macie_notify.local.macie2.s3_calls import S3CallObserver
 from macie_notify.local.moto_backends import MotoBackends, secure_transport
 from macie_notify.local.sigv4 import CredentialScope, parse_authorization, parse_query_credential
 from macie_notify.local.slack.sink import SlackSink
+from macie_notify.local.sqs_lock import moto_sqs, serialize_moto_sqs
 
 __all__ = ["DUMMY_ENV", "LocalApp", "LocalServer", "make_wsgi_server"]
 
@@ -141,6 +145,11 @@ class LocalApp:
                 return self.s3_calls.wrap(
                     self.moto, environ, start_response, account, scope.region, scope.access_key
                 )
+            if scope is not None and scope.service == "sqs":
+                # The whole request (checks, change, answer) under the SQS lock; a long
+                # poll lets go of it while it waits (local/sqs_lock.py).
+                with moto_sqs():
+                    return list(self.moto(environ, start_response))
             return list(self.moto(environ, start_response))
 
 
@@ -194,6 +203,8 @@ class LocalServer:
         self.lambda_invoke = LambdaInvokeApp(self.lambda_runner, self.moto.function_named)
         # SQS event source mappings: polled here (moto would start docker on SendMessage).
         disable_moto_sqs_invoke()
+        # The poller, the router and the request threads share moto's queues: one lock.
+        serialize_moto_sqs()
         patch_moto_log_filter()  # moto's FilterLogEvents matches every event for JSON patterns
         self.queue_poller = QueuePoller(
             MotoQueueSource(), self.lambda_runner, self.moto.function, clock=clock

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macie_notify.local.lambda_.runner import FunctionSpec, LambdaRunner
+from macie_notify.local.sqs_lock import moto_sqs
 
 log = logging.getLogger(__name__)
 
@@ -105,31 +106,38 @@ class MotoQueueSource:
         backend = sqs_backends[parts[4]][parts[3]]
         return (backend, parts[5]) if parts[5] in backend.queues else None
 
+    # Each step holds the SQS lock: the router's SendMessage, the server's SQS requests and
+    # the batch workers' deletes touch the same moto lists (see local/sqs_lock.py).
     def visible(self, arn: str) -> int:
-        found = self._queue(arn)
-        if found is None:
-            return 0
-        backend, name = found
-        return len(backend.queues[name].messages)  # moto lists the visible ones only
+        with moto_sqs():
+            found = self._queue(arn)
+            if found is None:
+                return 0
+            backend, name = found
+            return len(backend.queues[name].messages)  # moto lists the visible ones only
 
     def receive(self, arn: str, count: int) -> list[dict[str, Any]]:
-        found = self._queue(arn)
-        if found is None:
-            return []
-        backend, name = found
-        messages = backend.receive_message(name, count, 0, IN_FLIGHT_VISIBILITY_S)
         region = arn.split(":")[3]
-        return [_record(m, arn, region) for m in messages]
+        with moto_sqs():
+            found = self._queue(arn)
+            if found is None:
+                return []
+            backend, name = found
+            # No wait: the poller polls; a long poll here would only delay other mappings.
+            messages = backend.receive_message(name, count, 0, IN_FLIGHT_VISIBILITY_S)
+            return [_record(m, arn, region) for m in messages]
 
     def delete(self, arn: str, receipt: str) -> None:
-        found = self._queue(arn)
-        if found is not None:
-            found[0].delete_message(found[1], receipt)
+        with moto_sqs():
+            found = self._queue(arn)
+            if found is not None:
+                found[0].delete_message(found[1], receipt)
 
     def release(self, arn: str, receipt: str) -> None:
-        found = self._queue(arn)
-        if found is not None:
-            found[0].change_message_visibility(found[1], receipt, 0)
+        with moto_sqs():
+            found = self._queue(arn)
+            if found is not None:
+                found[0].change_message_visibility(found[1], receipt, 0)
 
 
 def _record(message: Any, arn: str, region: str) -> dict[str, Any]:
