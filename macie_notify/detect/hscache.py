@@ -17,31 +17,31 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
+
+# os.path, not pathlib, and tempfile imported only to write: every scan starts here.
 
 ENV_DIR = "MACIE_NOTIFY_CACHE_DIR"
 """Overrides the cache folder (``off`` disables the cache)."""
 _MAGIC = b"macie-notify-hsdb-1\n"
 
 
-def cache_dir() -> Path | None:
+def cache_dir() -> str | None:
     """The user's cache folder for this tool, as each platform names it."""
     override = os.environ.get(ENV_DIR)
     if override:
-        return None if override == "off" else Path(override)
-    home = Path.home()
+        return None if override == "off" else override
+    home = os.path.expanduser("~")
     if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
-        return Path(base) / "macie-notify" / "Cache"
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+        return os.path.join(base, "macie-notify", "Cache")
     if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "macie-notify"
+        return os.path.join(home, "Library", "Caches", "macie-notify")
     xdg = os.environ.get("XDG_CACHE_HOME")
     # XDG: a relative XDG_CACHE_HOME is invalid and must be ignored.
-    base_dir = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
-    return base_dir / "macie-notify"
+    base_dir = xdg if xdg and os.path.isabs(xdg) else os.path.join(home, ".cache")
+    return os.path.join(base_dir, "macie-notify")
 
 
 def cache_key(
@@ -65,14 +65,15 @@ def load_or_compile(
     compile_db: Callable[[], Any],
     *,
     literal: bool = False,
-    folder: Path | None = None,
+    folder: str | os.PathLike[str] | None = None,
 ) -> tuple[Any, bool]:
     """The database for ``patterns``: from the cache, else ``compile_db()`` (then stored).
     Returns ``(database, loaded_from_cache)``."""
     folder = folder if folder is not None else cache_dir()
     if folder is None:
         return compile_db(), False
-    path = folder / "hyperscan" / f"{cache_key(hyperscan, mode, patterns, literal)}.hsdb"
+    name = f"{cache_key(hyperscan, mode, patterns, literal)}.hsdb"
+    path = os.path.join(folder, "hyperscan", name)
     payload = _read(path)
     if payload is not None:
         try:
@@ -89,9 +90,10 @@ def load_or_compile(
     return db, False
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stored:
+            data = stored.read()
     except OSError:
         return None
     head = len(_MAGIC) + 32
@@ -101,9 +103,12 @@ def _read(path: Path) -> bytes | None:
     return payload if hashlib.sha256(payload).digest() == digest else None
 
 
-def _write(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".hsdb")
+def _write(path: str, payload: bytes) -> None:
+    import tempfile
+
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".hsdb")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(_MAGIC + hashlib.sha256(payload).digest() + payload)

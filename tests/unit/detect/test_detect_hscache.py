@@ -117,11 +117,11 @@ def test_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(hscache.sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert hscache.cache_dir() == tmp_path / "xdg" / "macie-notify"
+    assert hscache.cache_dir() == str(tmp_path / "xdg" / "macie-notify")
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
-    assert hscache.cache_dir() == tmp_path / ".cache" / "macie-notify"
+    assert hscache.cache_dir() == str(tmp_path / ".cache" / "macie-notify")
     monkeypatch.setenv(hscache.ENV_DIR, str(tmp_path / "mine"))
-    assert hscache.cache_dir() == tmp_path / "mine"
+    assert hscache.cache_dir() == str(tmp_path / "mine")
     monkeypatch.setenv(hscache.ENV_DIR, "off")
     assert hscache.cache_dir() is None
 
