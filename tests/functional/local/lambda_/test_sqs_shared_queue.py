@@ -38,6 +38,7 @@ FUNCTION = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:notifier"
 BACKLOG = 150
 MESSAGES = 300
 SENDERS = 4
+IN_FLIGHT = 1000  # records of the batches being settled at once
 FAILING = 10  # every tenth message is never delivered: returned twice, then dead-lettered
 
 
@@ -146,12 +147,11 @@ def test_batch_workers_deleting_at_once_while_senders_send_lose_nothing(sqs: Any
     """Two copies' batches settle at the same moment (the poller's workers delete and
     return records) while EventBridge keeps sending: the race, made likely by a backlog."""
     source = OneMapping()
-    for n in range(BACKLOG * 2):
-        MotoBackends().send_message(QUEUE, f"old-{n}", {})
+    _send([f"old-{n}" for n in range(IN_FLIGHT)])
     records: list[dict[str, Any]] = []
-    while batch := source.receive(QUEUE, 10):
+    while batch := source.receive(QUEUE, 100):
         records.extend(batch)
-    assert len(records) == BACKLOG * 2
+    assert len(records) == IN_FLIGHT
     errors: list[BaseException] = []
     threads = [_thread(errors, _settle, source, records[i::3]) for i in range(3)]
     threads += [_thread(errors, _send, [f"new-{k}-{n}" for n in range(50)]) for k in range(3)]
