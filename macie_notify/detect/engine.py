@@ -254,16 +254,17 @@ class Engine:
             if matcher.custom is not None and matcher.hs_pattern is not None:
                 if not _hyperscan_accepts(hyperscan, matcher.hs_pattern):
                     matcher.hs_pattern = None
-        # Gated value patterns go in a second database, scanned only for the (rare) buffers
-        # where a CSV header or JSON key holds their keyword: elsewhere only keyword regions
-        # are searched, and their candidates would be wasted callbacks.
+        # Gated value patterns go in a database of their own, scanned only for the (rare)
+        # buffers where a CSV header or JSON key holds their keyword: elsewhere only keyword
+        # regions are searched, and their candidates would be wasted callbacks.
         always = [m for m in self.matchers if m.gate is None]
         gated = [m for m in self.matchers if m.gate is not None]
         literals = self.keywords.literals()
-        # The gated database takes longest to compile and is scanned only in rare buffers.
-        return Databases(
-            hyperscan, [always, gated], literals, self.keywords.short_count, on_demand=[1]
-        )
+        # The patterns that run everywhere in two halves: a cold cache compiles them on two
+        # cores (two passes over a buffer cost no more than one pass with both halves). The
+        # gated database takes longest to compile and is scanned only in rare buffers.
+        groups = [always[::2], always[1::2], gated]
+        return Databases(hyperscan, groups, literals, self.keywords.short_count, on_demand=[2])
 
     # -- scanning --------------------------------------------------------------------------
     def scan(
