@@ -40,6 +40,11 @@ POLL_S = 0.05
 IN_FLIGHT_VISIBILITY_S = 900
 
 _patch_lock = threading.Lock()
+# moto's queues and mappings belong to the process, not to one server: when two local
+# servers run in one process (tests do), only the poller started last polls, so one
+# mapping's batches never go to two pollers (split, or invoked by a stopping server).
+_started: list[QueuePoller] = []
+_started_lock = threading.Lock()
 
 
 def disable_moto_sqs_invoke() -> None:
@@ -196,6 +201,8 @@ class QueuePoller:
 
     def start(self) -> QueuePoller:
         if self._thread is None:
+            with _started_lock:
+                _started.append(self)
             self._stop.clear()
             self._pool = ThreadPoolExecutor(self.workers, "macie-notify-sqs")
             self._thread = threading.Thread(target=self._run, name="macie-notify-sqs", daemon=True)
@@ -204,6 +211,8 @@ class QueuePoller:
 
     def stop(self, timeout: float = 10.0) -> None:
         thread, self._thread = self._thread, None
+        with _started_lock:
+            _started[:] = [p for p in _started if p is not self]
         self._stop.set()
         if thread is not None:
             thread.join(timeout)
@@ -226,10 +235,16 @@ class QueuePoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.poll_once()
+                if self.polls():
+                    self.poll_once()
             except Exception:  # a vanished queue or function must not end the poller
                 log.exception("SQS event source polling failed")
             self._stop.wait(self.poll_s)
+
+    def polls(self) -> bool:
+        """Whether this poller is the process's polling one (the last started)."""
+        with _started_lock:
+            return bool(_started) and _started[-1] is self
 
     def poll_once(self) -> int:
         """Start every batch that is due; returns how many were started."""

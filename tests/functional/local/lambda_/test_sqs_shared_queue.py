@@ -192,3 +192,35 @@ def _thread(errors: list[BaseException], work: Callable[..., None], *args: Any) 
             errors.append(exc)
 
     return threading.Thread(target=run)
+
+
+def test_two_servers_in_one_process_do_not_split_a_queue(sqs: Any) -> None:
+    """moto's queues belong to the process: of two started pollers only the last polls,
+    and the earlier one takes over again when it stops."""
+    spec = FunctionSpec("notifier", FUNCTION, "h", b"")
+    first, second = Notifier(), Notifier()
+    older = QueuePoller(OneMapping(), first, lambda _arn: spec, poll_s=0.001)  # type: ignore[arg-type]
+    newer = QueuePoller(OneMapping(), second, lambda _arn: spec, poll_s=0.001)  # type: ignore[arg-type]
+    older.start()
+    newer.start()
+    try:
+        assert newer.polls() and not older.polls()
+        _send([str(n) for n in range(1, 40) if n % FAILING])
+        _wait_until(lambda: len(second.seen) == 36)
+        assert first.seen == Counter()
+        newer.stop()
+        assert older.polls()
+        _send(["41"])
+        _wait_until(lambda: first.seen == Counter({41: 1}))
+    finally:
+        newer.stop()
+        older.stop()
+    assert not older.polls()
+    assert sorted(second.seen.values()) == [1] * 36  # each once, by the poller that polled
+
+
+def _wait_until(done: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
