@@ -269,6 +269,7 @@ class LocalServer:
         """Forget every resource: macie2, moto's backends, deliveries, messages, postures."""
         self.macie2_backends.reset()
         self.moto.reset()
+        self.lambda_runner.retire()
         self.event_router.reset()
         self.queue_poller.reset()
         self.slack_sink.reset()

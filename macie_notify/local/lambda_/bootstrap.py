@@ -1,12 +1,17 @@
 """The Lambda runtime stand-in that :mod:`macie_notify.local.lambda_.runner` runs.
 
-Started as ``python -I -S bootstrap.py REQUEST RESULT``: it reads the request (event,
-request id, timeouts, SDK path) from REQUEST, imports the handler named by ``_HANDLER`` from
-``LAMBDA_TASK_ROOT``, calls it with a context object like the Python runtime's
-(https://docs.aws.amazon.com/lambda/latest/dg/python-context.html), and writes
-``{"payload": ...}``, ``{"error": {errorType, errorMessage, stackTrace}}`` or
-``{"timed_out": true}`` to RESULT. Standard library only; it imports nothing from
-macie_notify, because it runs in the function's isolated interpreter.
+One process is one execution environment, reused for invocation after invocation as Lambda
+reuses a warm environment (module-level state and imports persist; the init phase runs
+once). Started as ``python -I -S bootstrap.py``, it reads one request per line on stdin:
+the event, request id, timeouts, SDK path, and the files for the invocation's RESULT and
+LOG. The first request imports the handler named by ``_HANDLER`` from ``LAMBDA_TASK_ROOT``;
+each calls it with a context object like the Python runtime's
+(https://docs.aws.amazon.com/lambda/latest/dg/python-context.html), with the function's
+stdout and stderr going to LOG, writes ``{"payload": ...}``, ``{"error": {errorType,
+errorMessage, stackTrace}}`` or ``{"timed_out": true}`` to RESULT, and then ``done`` on
+its own stdout. A timeout or a failed init ends the process (Lambda resets such an
+environment). Standard library only; it imports nothing from macie_notify, because it runs
+in the function's isolated interpreter.
 """
 
 from __future__ import annotations
@@ -62,19 +67,22 @@ class _RequestIdFormatter(logging.Formatter):
 
 
 class _Bootstrap:
-    def __init__(self, request_path: str, result_path: str) -> None:
-        with open(request_path, encoding="utf-8") as f:
-            self.request: dict[str, Any] = json.load(f)
-        self.result_path = result_path
+    def __init__(self, control: Any) -> None:
+        self.control = control
+        self.request: dict[str, Any] = {}
+        self.func: Any = None
+        self.log_handler: logging.Handler | None = None
 
     def write(self, data: dict[str, Any]) -> None:
-        tmp = self.result_path + ".tmp"
+        path = str(self.request["result_path"])
+        tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f)
-        os.replace(tmp, self.result_path)
+        os.replace(tmp, path)
 
     def on_timeout(self) -> None:
-        # The sandbox is frozen, whatever the handler is doing: no cleanup runs.
+        # The sandbox is frozen, whatever the handler is doing: no cleanup runs, and the
+        # environment is not used again.
         self.write({"timed_out": True})
         sys.stdout.flush()
         os._exit(0)
@@ -95,12 +103,38 @@ class _Bootstrap:
             {"error": {"errorType": error_type, "errorMessage": message, "stackTrace": frames}}
         )
 
-    def run(self) -> None:
+    def serve(self) -> None:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            self.request = json.loads(line)
+            self.redirect_output(str(self.request["log_path"]))
+            if self.func is None and not self.init():
+                return  # a failed init ends the environment: the next event starts anew
+            self.invoke(self.func)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            self.control.write("done\n")
+            self.control.flush()
+
+    def redirect_output(self, path: str) -> None:
+        """The function's stdout and stderr (fds 1 and 2, so child processes and C code
+        too) go to this invocation's log file."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        if self.log_handler is not None:
+            self.log_handler.setFormatter(_RequestIdFormatter(str(self.request["request_id"])))
+
+    def init(self) -> bool:
         req = self.request
         sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], str(req["sdk_path"])]
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(_RequestIdFormatter(str(req["request_id"])))
-        logging.getLogger().addHandler(handler)
+        self.log_handler = logging.StreamHandler(sys.stdout)
+        self.log_handler.setFormatter(_RequestIdFormatter(str(req["request_id"])))
+        logging.getLogger().addHandler(self.log_handler)
         init = self.watchdog(req["init_limit_ms"] / 1000)
         module_name, _, func_name = os.environ["_HANDLER"].rpartition(".")
         try:
@@ -109,14 +143,15 @@ class _Bootstrap:
             init.cancel()
             message = f"Unable to import module '{module_name}': {exc}"
             self.fail("Runtime.ImportModuleError", message, None)
-            return
+            return False
         init.cancel()
         func = getattr(module, func_name, None)
         if not callable(func):
             message = f"Handler '{func_name}' missing on module '{module_name}'"
             self.fail("Runtime.HandlerNotFound", message, None)
-            return
-        self.invoke(func)
+            return False
+        self.func = func
+        return True
 
     def invoke(self, func: Any) -> None:
         req = self.request
@@ -136,7 +171,10 @@ class _Bootstrap:
 
 
 def main() -> None:
-    _Bootstrap(sys.argv[1], sys.argv[2]).run()
+    # The process's own stdout is the control channel; the function's output goes to each
+    # invocation's log file (see redirect_output).
+    control = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    _Bootstrap(control).serve()
     sys.stdout.flush()
     # Like the runtime, do not wait for threads the handler left behind.
     os._exit(0)

@@ -1,10 +1,16 @@
 """Run a deployed Lambda zip the way the Python runtime would, in a subprocess.
 
 The local event router hands this module the function's configuration and zip (read from
-moto's Lambda service) and an event; the handler runs in a fresh ``python -I -S`` process
-whose ``sys.path`` holds only the function's own files and the AWS SDK the real runtime
-bundles (boto3, botocore and their dependencies), so a zip that forgets a dependency fails
-here as it would on AWS. Per invocation it gets:
+moto's Lambda service) and an event; the handler runs in a ``python -I -S`` process whose
+``sys.path`` holds only the function's own files and the AWS SDK the real runtime bundles
+(boto3, botocore and their dependencies), so a zip that forgets a dependency fails here as
+it would on AWS. That process is an execution environment, kept warm and reused as Lambda
+reuses them (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html):
+the init phase (imports, module-level code) runs once per environment, module-level state
+carries over, each environment has its own log stream, and one runs one invocation at a
+time, so the number of environments is the function's concurrency. An environment is
+dropped after a timeout, a crash or a failed init, when the function's code or
+configuration changes, and after :data:`IDLE_S` unused. Per invocation it gets:
 
 - the function's environment variables, then the variables the runtime always sets
   (``AWS_REGION``, ``AWS_LAMBDA_FUNCTION_NAME``, ``_HANDLER``, ``LAMBDA_TASK_ROOT``,
@@ -35,6 +41,7 @@ import importlib.util
 import io
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -68,6 +75,8 @@ __all__ = [
 
 # Lambda gives the init phase (imports) 10 s of its own, apart from the function timeout.
 INIT_LIMIT_S = 10.0
+# How long an unused environment stays warm (Lambda does not say; minutes, in practice).
+IDLE_S = 600.0
 DEFAULT_RETRY_DELAYS = (1.0, 2.0)
 # What the Lambda Python runtime ships besides the standard library.
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -116,6 +125,8 @@ class FunctionSpec:
     on_success_arn: str | None = None
     # PutFunctionConcurrency: at most this many copies run at once (None: no reservation).
     reserved_concurrency: int | None = None
+    # RevisionId: a function deleted and created again is a new function (new environments).
+    revision: str = ""
 
     @classmethod
     def from_configuration(
@@ -144,6 +155,7 @@ class FunctionSpec:
             dead_letter_arn=(config.get("DeadLetterConfig") or {}).get("TargetArn"),
             on_failure_arn=(destinations.get("OnFailure") or {}).get("Destination"),
             on_success_arn=(destinations.get("OnSuccess") or {}).get("Destination"),
+            revision=str(config.get("RevisionId") or ""),
         )
 
 
@@ -209,10 +221,11 @@ class LambdaRunner:
         self.retry_delays = tuple(retry_delays)
         self.python = python
         self._lock = threading.RLock()
-        self._streams: dict[tuple[str, str], str] = {}
-        # Every running function process (each leads its own process group), and whether
-        # the owner is shutting down (no new process starts then).
+        # Every function process (each leads its own process group), and whether the owner
+        # is shutting down (no new process starts then).
         self._processes: set[subprocess.Popen[bytes]] = set()
+        self._idle: list[_Environment] = []
+        """Warm environments not running an invocation, most recently used last."""
         self._closed = False
         # One semaphore per function with reserved concurrency: a burst of events waits
         # for a free copy, as in Lambda's asynchronous queue (see slot()).
@@ -258,14 +271,12 @@ class LambdaRunner:
 
     # --- environment -----------------------------------------------------------------------
 
-    def _log_stream(self, spec: FunctionSpec, now: float) -> str:
-        # One stream per "execution environment": per function code for this runner.
-        key = (spec.arn, hashlib.sha256(spec.code).hexdigest())
-        with self._lock:
-            if key not in self._streams:
-                day = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y/%m/%d")
-                self._streams[key] = f"{day}/[{spec.version}]{uuid.uuid4().hex}"
-            return self._streams[key]
+    @staticmethod
+    def _log_stream(spec: FunctionSpec, now: float) -> str:
+        """A new environment's log stream (``2024/05/01/[$LATEST]<hex>``, as Lambda names
+        them: one stream per environment)."""
+        day = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y/%m/%d")
+        return f"{day}/[{spec.version}]{uuid.uuid4().hex}"
 
     def environment(self, spec: FunctionSpec, root: Path, stream: str) -> dict[str, str]:
         """The process environment: the function's variables, then the runtime's."""
@@ -313,59 +324,113 @@ class LambdaRunner:
                 error=_error("Runtime.InvalidRuntime", f"unsupported runtime {spec.runtime}"),
             )
         started = self.clock()
-        stream = self._log_stream(spec, started)
         try:
             root = self.task_root(spec)
         except CodeError as exc:
             message = f"RequestId: {request_id} Error: {exc}"
             return InvocationResult(request_id, error=_error("Runtime.ExitError", message))
-        env = self.environment(spec, root, stream)
-        result = self._run_process(spec, event, request_id, root, env)
-        self._write_logs(spec, stream, started, result)
+        try:
+            environment = self._acquire(spec, root, started)
+        except OSError as exc:
+            # The runtime could not start (no interpreter, not executable): a failed
+            # invocation, retried and dead-lettered like any other.
+            reason = f"fork/exec {self.python}: {exc.strerror or exc}"
+            message = f"RequestId: {request_id} Error: {reason}"
+            return InvocationResult(request_id, error=_error("Runtime.InvalidEntrypoint", message))
+        except _Stopping:
+            return _stopping(request_id)
+        try:
+            result = self._run_in(environment, spec, event, request_id)
+        except _Stopping:
+            return _stopping(request_id)
+        finally:
+            self._release(environment)
+        self._write_logs(spec, environment.stream, started, result)
         return result
 
-    def _run_process(
-        self, spec: FunctionSpec, event: Any, request_id: str, root: Path, env: dict[str, str]
+    def _run_in(
+        self, environment: _Environment, spec: FunctionSpec, event: Any, request_id: str
     ) -> InvocationResult:
-        request = {
-            "event": event,
-            "request_id": request_id,
-            "invoked_function_arn": spec.arn,
-            "timeout_ms": int(spec.timeout_s * 1000),
-            "init_limit_ms": int(INIT_LIMIT_S * 1000),
-            "sdk_path": env["LAMBDA_RUNTIME_DIR"],
-        }
         with tempfile.TemporaryDirectory(dir=self.cache_dir, prefix=".invoke-") as tmp:
-            req_path, res_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
-            req_path.write_text(json.dumps(request))
+            result_path, log_path = Path(tmp) / "result.json", Path(tmp) / "log.txt"
+            request = {
+                "event": event,
+                "request_id": request_id,
+                "invoked_function_arn": spec.arn,
+                "timeout_ms": int(spec.timeout_s * 1000),
+                "init_limit_ms": int(INIT_LIMIT_S * 1000),
+                "sdk_path": environment.sdk_path,
+                "result_path": str(result_path),
+                "log_path": str(log_path),
+            }
             t0 = time.monotonic()
-            try:
-                output, killed = self._spawn([str(req_path), str(res_path)], root, env, spec)
-            except OSError as exc:
-                # The runtime could not start (no interpreter, not executable): a failed
-                # invocation, retried and dead-lettered like any other.
-                reason = f"fork/exec {self.python}: {exc.strerror or exc}"
-                message = f"RequestId: {request_id} Error: {reason}"
-                return InvocationResult(
-                    request_id, error=_error("Runtime.InvalidEntrypoint", message)
-                )
-            except _Stopping:
-                message = f"RequestId: {request_id} Error: the local server is stopping"
-                return InvocationResult(request_id, error=_error("Runtime.ExitError", message))
+            limit = spec.timeout_s + (0 if environment.used else INIT_LIMIT_S) + 5
+            finished = environment.run(json.dumps(request), limit)
+            killed = finished is None
+            if killed:
+                _kill_group(environment.proc, signal.SIGKILL)
+                environment.proc.wait()
             duration = (time.monotonic() - t0) * 1000
-            raw = res_path.read_text() if res_path.exists() else ""
+            if self.closed and not finished and environment.proc.returncode is not None:
+                raise _Stopping  # killed by close()/kill(), not by its own doing
+            raw = result_path.read_text() if result_path.exists() else ""
+            output = environment.output() + (
+                log_path.read_text("utf-8", "replace") if log_path.exists() else ""
+            )
         now = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc)
         return _parse_result(request_id, raw, output, duration, killed, spec.timeout_s, now)
 
-    def _spawn(
-        self, args: list[str], root: Path, env: dict[str, str], spec: FunctionSpec
-    ) -> tuple[str, bool]:
-        """Run the bootstrap in its own process group; kill the group past every limit.
+    # --- execution environments -----------------------------------------------------------
+
+    def _environment_key(self, spec: FunctionSpec, root: Path) -> tuple[Any, ...]:
+        """What makes an environment reusable: the same code and configuration."""
+        urls = (self._url(self.endpoint_url), self._url(self.slack_api_url))
+        settings = (spec.handler, spec.runtime, spec.timeout_s, spec.memory_mb, spec.version)
+        variables = tuple(sorted(spec.environment.items()))
+        return (spec.arn, spec.revision, str(root), settings, variables, urls)
+
+    @staticmethod
+    def _url(url: str | Callable[[], str | None] | None) -> str | None:
+        return url() if callable(url) else url
+
+    def _acquire(self, spec: FunctionSpec, root: Path, now: float) -> _Environment:
+        """A warm environment of this code and configuration, else a new one."""
+        key = self._environment_key(spec, root)
+        stale: list[_Environment] = []
+        found: _Environment | None = None
+        with self._lock:
+            if self._closed:
+                raise _Stopping
+            keep: list[_Environment] = []
+            for env in self._idle:
+                # Lambda retires an old version's environments; idle ones are reclaimed.
+                gone = env.proc.poll() is not None or now - env.last_used > IDLE_S
+                if gone or (env.key[0] == spec.arn and env.key != key):
+                    stale.append(env)
+                else:
+                    keep.append(env)
+            for env in reversed(keep):  # the most recently used: its caches are warmest
+                if env.key == key:
+                    found = env
+                    keep.remove(env)
+                    break
+            self._idle = keep
+        for env in stale:
+            self._discard(env)
+        if found is not None:
+            return found
+        stream = self._log_stream(spec, now)
+        return self._start(key, self.environment(spec, root, stream), root, stream)
+
+    def _start(
+        self, key: tuple[Any, ...], env: dict[str, str], root: Path, stream: str
+    ) -> _Environment:
+        """Start the bootstrap in its own process group (killpg reaches its children).
 
         OSError when the interpreter cannot be started; _Stopping when the owner stops.
         """
         # -I: no environment, user site or script directory on sys.path; -S: no site-packages.
-        cmd = [self.python, "-I", "-S", str(BOOTSTRAP), *args]
+        cmd = [self.python, "-I", "-S", str(BOOTSTRAP)]
         with self._lock:
             if self._closed:
                 raise _Stopping
@@ -373,34 +438,48 @@ class LambdaRunner:
                 cmd,
                 cwd=root,
                 env=env,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # a group of its own: killpg reaches its children
+                start_new_session=True,
             )
             self._processes.add(proc)
-        try:
-            out, _ = proc.communicate(timeout=spec.timeout_s + INIT_LIMIT_S + 5)
-            killed = False
-        except subprocess.TimeoutExpired:
-            _kill_group(proc, signal.SIGKILL)
-            out, _ = proc.communicate()
-            killed = True
-        finally:
-            with self._lock:
-                self._processes.discard(proc)
-        if self.closed and proc.returncode is not None and proc.returncode < 0:
-            raise _Stopping  # killed by close()/kill(), not by its own doing
-        return out.decode("utf-8", "replace"), killed
+        return _Environment(key, proc, stream, env["LAMBDA_RUNTIME_DIR"], self.clock())
+
+    def retire(self) -> None:
+        """End every warm environment not running now (the endpoint was reset: its
+        functions are gone, and a function created again must not find old state)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for environment in idle:
+            self._discard(environment)
+
+    def _release(self, environment: _Environment) -> None:
+        """Back to the warm pool if it can run again; otherwise gone."""
+        environment.last_used = self.clock()
+        with self._lock:
+            if not self._closed and environment.proc.poll() is None:
+                self._idle.append(environment)
+                return
+        self._discard(environment)
+
+    def _discard(self, environment: _Environment) -> None:
+        _kill_group(environment.proc, signal.SIGKILL)
+        environment.proc.wait()
+        environment.close()
+        with self._lock:
+            self._processes.discard(environment.proc)
 
     # --- shutdown ----------------------------------------------------------------------------
 
     def close(self, grace_s: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
-        """Start no new function; SIGTERM the running ones, SIGKILL what is left after
-        ``grace_s`` (each process group, so a function's own children go too)."""
+        """Start no new function; SIGTERM the running ones and the warm environments,
+        SIGKILL what is left after ``grace_s`` (each process group, so a function's own
+        children go too)."""
         with self._lock:
             self._closed = True
             running = list(self._processes)
+            idle, self._idle = self._idle, []
         for proc in running:
             _kill_group(proc, signal.SIGTERM)
         deadline = monotonic() + grace_s
@@ -409,6 +488,8 @@ class LambdaRunner:
                 proc.wait(max(0.0, deadline - monotonic()))
             except subprocess.TimeoutExpired:
                 _kill_group(proc, signal.SIGKILL)
+        for environment in idle:
+            self._discard(environment)
 
     def kill(self) -> None:
         """SIGKILL every running function now (a second Ctrl-C)."""
@@ -514,6 +595,75 @@ class LambdaRunner:
 
 class _Stopping(Exception):
     """The runner was closed: a function is not started, or was stopped from outside."""
+
+
+def _stopping(request_id: str) -> InvocationResult:
+    message = f"RequestId: {request_id} Error: the local server is stopping"
+    return InvocationResult(request_id, error=_error("Runtime.ExitError", message))
+
+
+class _Environment:
+    """One warm execution environment: a bootstrap process and what it printed outside any
+    invocation (an interpreter failing to start, say)."""
+
+    def __init__(
+        self,
+        key: tuple[Any, ...],
+        proc: subprocess.Popen[bytes],
+        stream: str,
+        sdk_path: str,
+        now: float,
+    ) -> None:
+        self.key = key
+        self.proc = proc
+        self.stream = stream
+        self.sdk_path = sdk_path
+        self.last_used = now
+        self.used = False
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self._stray: list[str] = []
+        reader = threading.Thread(target=self._read, name="lambda-env-reader", daemon=True)
+        reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def run(self, request: str, limit_s: float) -> bool | None:
+        """Send one request; True once the environment says it is done, False when it
+        ended first (a timeout, exit or crash), None when ``limit_s`` passed."""
+        self.used = True
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(request.encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            return False  # it died while idle
+        deadline = time.monotonic() + limit_s
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return None
+            if line is None:
+                self.proc.wait()
+                return False
+            if line == b"done\n":
+                return True
+            self._stray.append(line.decode("utf-8", "replace"))
+
+    def output(self) -> str:
+        """What the process printed outside the invocation's own log (then cleared)."""
+        text, self._stray = "".join(self._stray), []
+        return text
+
+    def close(self) -> None:
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
 
 
 def _kill_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

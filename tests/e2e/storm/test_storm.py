@@ -92,3 +92,18 @@ def test_direct_mode_loses_nothing_posts_nothing_twice_and_keeps_to_the_concurre
     assert len(set(result.keys_posted)) == len(result.keys_posted)  # none twice
     assert result.max_in_flight <= 2  # reserved concurrency 2
     assert result.rate_limited > 0
+
+
+def test_direct_mode_threshold_posts_one_summary_per_warm_copy(server: LocalServer) -> None:
+    """The storm threshold counts in the function's memory, as on Lambda: each warm copy
+    (two, with reserved concurrency 2) posts up to the threshold, then one summary, and
+    holds the rest, which stay in Macie; nothing goes to the dead-letter queue."""
+    aws = storm.deploy(server, "direct", storm_findings=5)
+    storm.publish(server, 40)
+    assert server.event_router.drain(240)
+    _, posted, keys = storm.tally(server, "direct")
+    texts = [str(m["text"]) for m in server.slack_sink.messages(storm.CHANNEL)]
+    summaries = [t for t in texts if t.startswith("More than 5 Macie findings in 5 minutes")]
+    assert 1 <= len(summaries) <= 2, texts
+    assert 5 <= posted <= 10 and len(set(keys)) == posted
+    assert storm.dead_letters(aws) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,17 @@ def exits(event, context):
 
 def unserializable(event, context):
     return {1, 2}
+
+SEEN = []
+print("init ran")
+
+def counts(event, context):
+    SEEN.append(event.get("n"))
+    return {"seen": list(SEEN), "pid": os.getpid(), "stream": context.log_stream_name}
+
+def sleeps_then_counts(event, context):
+    time.sleep(float(event.get("sleep", 0)))
+    return counts(event, context)
 """
 
 
@@ -111,7 +122,7 @@ class FakeLogs:
 
 
 @pytest.fixture
-def parts(tmp_path: Path) -> tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]]:
+def parts(tmp_path: Path) -> Iterator[tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]]]:
     queues, logs = FakeQueues(), FakeLogs()
     sleeps: list[float] = []  # sleeps.append is the injected sleep
     runner = LambdaRunner(
@@ -123,7 +134,8 @@ def parts(tmp_path: Path) -> tuple[LambdaRunner, FakeQueues, FakeLogs, list[floa
         sleep=sleeps.append,
         retry_delays=(1.0, 2.0),
     )
-    return runner, queues, logs, sleeps
+    yield runner, queues, logs, sleeps
+    runner.close(grace_s=1)
 
 
 def test_handler_gets_runtime_environment_and_context(
@@ -383,3 +395,74 @@ def test_code_over_250_mb_unzipped_is_never_extracted(
         "RequestId: req-big Error: Unzipped size must be smaller than 262144000 bytes"
     )
     assert not (runner.cache_dir / "code").exists()
+
+
+def test_a_warm_environment_is_reused_with_its_state(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    """As on Lambda: the init phase runs once per environment, module-level state carries
+    over to the next invocation, and the environment keeps its log stream."""
+    runner, _, logs, _ = parts
+    first = runner.invoke(spec("app.main.counts"), {"n": 1})
+    second = runner.invoke(spec("app.main.counts"), {"n": 2})
+    assert first.payload["seen"] == [1] and second.payload["seen"] == [1, 2]
+    assert first.payload["pid"] == second.payload["pid"]
+    assert first.payload["stream"] == second.payload["stream"]
+    assert "init ran" in first.logs and "init ran" not in second.logs
+    streams = {stream for _, stream, _ in logs.events}
+    assert streams == {first.payload["stream"]}
+
+
+def test_concurrent_invocations_get_environments_of_their_own(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    runner = parts[0]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(
+            pool.map(
+                lambda n: runner.invoke(spec("app.main.sleeps_then_counts"), {"n": n, "sleep": 1}),
+                [1, 2],
+            )
+        )
+    assert len({r.payload["pid"] for r in results}) == 2
+    assert len({r.payload["stream"] for r in results}) == 2
+    # Both stay warm: the next two sequential invocations reuse them.
+    later = [runner.invoke(spec("app.main.sleeps_then_counts"), {"n": n}) for n in (3, 4)]
+    assert {r.payload["pid"] for r in later} <= {r.payload["pid"] for r in results}
+
+
+def test_a_timeout_or_a_new_configuration_starts_a_fresh_environment(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    runner = parts[0]
+    fast = spec("app.main.sleeps_then_counts", timeout_s=1)
+    assert runner.invoke(fast, {"n": 1}).payload["seen"] == [1]
+    assert runner.invoke(fast, {"n": 2, "sleep": 3}).timed_out
+    after_timeout = runner.invoke(fast, {"n": 3})
+    assert after_timeout.payload["seen"] == [3]  # the timed-out environment was not reused
+    changed = spec("app.main.sleeps_then_counts", timeout_s=1, environment={"MY_SETTING": "x"})
+    assert runner.invoke(changed, {"n": 4}).payload["seen"] == [4]
+
+
+def test_a_failed_init_is_retried_in_a_new_environment(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    runner = parts[0]
+    for _ in range(2):
+        result = runner.invoke(spec("app.missing.handler"), {})
+        assert result.error is not None
+        assert result.error["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_closing_the_runner_ends_its_warm_environments(
+    parts: tuple[LambdaRunner, FakeQueues, FakeLogs, list[float]],
+) -> None:
+    import os
+
+    runner = parts[0]
+    pid = runner.invoke(spec("app.main.counts"), {"n": 1}).payload["pid"]
+    runner.close(grace_s=1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
