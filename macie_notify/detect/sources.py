@@ -14,21 +14,36 @@ the reason code Macie uses in ``classificationDetails.result.status.reason``.
 from __future__ import annotations
 
 import codecs
-import gzip
 import importlib
 import io
-import tarfile
 import time
-import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from macie_notify.detect.engine import Engine
 from macie_notify.detect.result import FileResult
 from macie_notify.detect.structured import Structure, structure_for
 from macie_notify.detect.zipmembers import Member, ZipMembers, ZipUnsupported
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+# The archive modules are imported when an archive turns up (an except clause's tuple is
+# evaluated only when an exception reaches it): a scan of plain text never loads them.
+def _bad_zip() -> type[Exception]:
+    import zipfile
+
+    return zipfile.BadZipFile
+
+
+def _tarfile() -> ModuleType:
+    import tarfile as module
+
+    return module
+
 
 READ_SIZE = 1024 * 1024
 HEAD_SIZE = 8192
@@ -289,7 +304,7 @@ def _text_or_skip(
         tally = engine.scan(_decode(counter, encoding), structure)
     except LimitExceeded as exc:
         return skipped(name, exc.reason, counter.count)
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
+    except (OSError, EOFError, zlib.error, _bad_zip()):
         return skipped(name, UNPARSABLE, counter.count)
     result = FileResult(
         path=name,
@@ -336,7 +351,7 @@ def _formatted(
         return skipped(name, exc.reason)
     except LimitExceeded as exc:
         return skipped(name, exc.reason)
-    except (ValueError, OSError, EOFError, zlib.error, zipfile.BadZipFile):
+    except (ValueError, OSError, EOFError, zlib.error, _bad_zip()):
         return skipped(name, UNPARSABLE)
     finally:
         budget.release(held)
@@ -451,6 +466,8 @@ def _gzip(
 ) -> Iterator[FileResult]:
     # The member keeps the file's own name (the path a user can find); structure_for()
     # looks through the .gz suffix for the CSV/JSON structure of what is inside.
+    import gzip
+
     raw = gzip.GzipFile(fileobj=stream, mode="rb")
     compressed = size if size is not None else _remaining_size(stream)
     member = io.BufferedReader(_Bounded(raw, budget, compressed), READ_SIZE)  # type: ignore[arg-type]
@@ -566,7 +583,7 @@ def _tar(
 ) -> Iterator[FileResult]:
     # Stream mode ("r|"): members are read in order, so stdin and gzip members work too.
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as archive:
+        with _tarfile().open(fileobj=stream, mode="r|") as archive:
             for info in archive:
                 if not info.isfile():
                     continue
@@ -588,5 +605,5 @@ def _tar(
                     depth=depth + 1,
                     size=info.size,
                 )
-    except (tarfile.TarError, OSError, EOFError, zlib.error):
+    except (_tarfile().TarError, OSError, EOFError, zlib.error):
         yield skipped(name, UNPARSABLE)
