@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -41,6 +42,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"  # dummy for moto
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    # The Ctrl-C tests send SIGINT to a child `macie-notify`. A run started in the
+    # background by a non-interactive shell (`pytest ... &` in a script) has SIGINT ignored,
+    # every child inherits that, and Python keeps an ignored SIGINT ignored: the child would
+    # never see the Ctrl-C. Give the run the handler a terminal gives it.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
