@@ -282,8 +282,7 @@ class LambdaRunner:
         """The process environment: the function's variables, then the runtime's."""
         env = {str(k): str(v) for k, v in spec.environment.items()}
         # URLs may be callables: the local server knows its port only once it listens.
-        slack = self.slack_api_url() if callable(self.slack_api_url) else self.slack_api_url
-        endpoint = self.endpoint_url() if callable(self.endpoint_url) else self.endpoint_url
+        slack, endpoint = self._url(self.slack_api_url), self._url(self.endpoint_url)
         if slack:
             env.setdefault("SLACK_API_URL", slack)
         env.update(
@@ -359,7 +358,7 @@ class LambdaRunner:
                 "invoked_function_arn": spec.arn,
                 "timeout_ms": int(spec.timeout_s * 1000),
                 "init_limit_ms": int(INIT_LIMIT_S * 1000),
-                "sdk_path": environment.sdk_path,
+                "sdk_path": str(self._runtime_dir()),
                 "result_path": str(result_path),
                 "log_path": str(log_path),
             }
@@ -444,7 +443,7 @@ class LambdaRunner:
                 start_new_session=True,
             )
             self._processes.add(proc)
-        return _Environment(key, proc, stream, env["LAMBDA_RUNTIME_DIR"], self.clock())
+        return _Environment(key, proc, stream, self.clock())
 
     def retire(self) -> None:
         """End every warm environment not running now (the endpoint was reset: its
@@ -611,13 +610,11 @@ class _Environment:
         key: tuple[Any, ...],
         proc: subprocess.Popen[bytes],
         stream: str,
-        sdk_path: str,
         now: float,
     ) -> None:
         self.key = key
         self.proc = proc
         self.stream = stream
-        self.sdk_path = sdk_path
         self.last_used = now
         self.used = False
         self._lines: queue.Queue[bytes | None] = queue.Queue()
