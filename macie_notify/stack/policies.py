@@ -64,14 +64,15 @@ def notifier_policy(
     return {"Version": VERSION, "Statement": statements}
 
 
-def queue_policy(queue_arn: str, rule_arn: str) -> dict[str, Any]:
-    """Lets EventBridge put events its rule could not deliver into the dead-letter queue
-    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html)."""
+def queue_policy(queue_arn: str, rule_arn: str, *, sid: str = "RuleDeadLetters") -> dict[str, Any]:
+    """Lets the stack's EventBridge rule, and nothing else, send to a queue: the events it
+    could not deliver (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html),
+    or, as its target, the findings of the digest mode."""
     return {
         "Version": VERSION,
         "Statement": [
             {
-                "Sid": "RuleDeadLetters",
+                "Sid": sid,
                 "Effect": "Allow",
                 "Principal": {"Service": "events.amazonaws.com"},
                 "Action": "sqs:SendMessage",

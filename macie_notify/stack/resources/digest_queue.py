@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from macie_notify.stack import policies
 from macie_notify.stack.model import Observed, Ref
 
 # One queue resource: the digest queue differs from the dead-letter queue in attributes only.
@@ -39,19 +40,7 @@ def visibility_timeout(function_timeout_s: int, window_s: int) -> int:
 
 def queue_policy(queue_arn: str, rule_arn: str) -> dict[str, Any]:
     """Only the stack's rule may send to the digest queue."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "RuleFindings",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-            }
-        ],
-    }
+    return policies.queue_policy(queue_arn, rule_arn, sid="RuleFindings")
 
 
 def consume_statement(queue_arn: str) -> dict[str, Any]:
