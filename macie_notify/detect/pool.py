@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from macie_notify.detect.heap import keep_large_buffers
 from macie_notify.detect.result import FileResult
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def default_jobs() -> int:
 def _init(scanner: Scanner) -> None:
     global _SCANNER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    keep_large_buffers()
     _SCANNER = scanner
 
 

@@ -53,6 +53,9 @@ def run_scan(
 ) -> ScanReport:
     """Scan ``paths`` (with ``jobs`` worker processes) and collect what ``scan`` reports;
     the report is the same whatever ``jobs`` is."""
+    from macie_notify.detect.heap import keep_large_buffers
+
+    keep_large_buffers()  # this process and the workers it forks
     report = ScanReport()
     started = clock()
     results = scanner.scan_paths(paths, exclude=exclude, stdin=stdin, on_file=on_file, jobs=jobs)
