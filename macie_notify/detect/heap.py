@@ -47,6 +47,6 @@ def keep_large_buffers() -> bool:
 
 def _glibc() -> bool:
     try:
-        return os.confstr("CS_GNU_LIBC_VERSION") is not None
+        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
     except (ValueError, OSError, AttributeError):
         return False
