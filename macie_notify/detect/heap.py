@@ -37,8 +37,9 @@ def keep_large_buffers() -> bool:
 
     try:
         libc = ctypes.CDLL(None)
-        ok = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
-        ok = libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1 and ok
+        mmap_set: int = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        trim_set: int = libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+        ok = mmap_set == 1 and trim_set == 1
     except (OSError, AttributeError):
         return False
     _done = ok
