@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import io
+import itertools
 import os
 import select
 import stat
@@ -125,16 +126,27 @@ class Scanner:
         many worker processes (see :mod:`.pool`). Whatever is not read (unreadable folders,
         pipes, devices, links to folders) is a SKIPPED result with its reason."""
         roots = list(paths)
+        walk: Iterator[Entry] | None = None
+        if jobs > 1 and "-" not in roots:
+            walk = _walk_all(roots, exclude)
+            head = list(itertools.islice(walk, 2))
+            if len(head) < 2 and not any(_in_chunks(entry) for entry in head):
+                # Workers only pay off with something to share: a single file (not cut
+                # into chunks) is scanned here, sooner than they would have started.
+                jobs, walk = 1, iter(head)
+            else:
+                walk = itertools.chain(head, walk)
         if jobs <= 1:
-            for root in roots:
-                for entry in self._entries(root, exclude, stdin):
-                    if on_file is not None and entry.reason is None:
-                        on_file(entry.display, _size(entry.full))
-                    yield from self.scan_entry(entry, stdin)
+            if walk is None:
+                walk = (e for root in roots for e in self._entries(root, exclude, stdin))
+            yield from self._scan_here(walk, stdin, on_file)
             return
         from macie_notify.detect.pool import ScanPool
 
         with ScanPool(self, jobs) as pool:
+            if walk is not None:  # no stdin: every path in one stream of tasks
+                yield from self._scan_entries(pool, walk, on_file)
+                return
             run: list[str] = []  # paths given one after another share the workers
             for root in roots:
                 if root != "-":
@@ -145,6 +157,18 @@ class Scanner:
                 for entry in self._entries(root, exclude, stdin):  # read here, in its place
                     yield from self.scan_entry(entry, stdin)
             yield from self._scan_entries(pool, _walk_all(run, exclude), on_file)
+
+    def _scan_here(
+        self,
+        entries: Iterable[Entry],
+        stdin: IO[bytes] | None,
+        on_file: Callable[[str, int], None] | None,
+    ) -> Iterator[FileResult]:
+        """``entries`` scanned in this process, one after another."""
+        for entry in entries:
+            if on_file is not None and entry.reason is None:
+                on_file(entry.display, _size(entry.full))
+            yield from self.scan_entry(entry, stdin)
 
     def _scan_entries(
         self,
@@ -236,6 +260,13 @@ def _rebuild(
 
 def _walk_all(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[Entry]:
     return (entry for path in paths for entry in _walk(path, exclude))
+
+
+def _in_chunks(entry: Entry) -> bool:
+    """Whether ``entry`` is a file large enough to be scanned in chunks by the workers."""
+    from macie_notify.detect.chunks import plan
+
+    return entry.reason is None and plan(entry.display, entry.full) is not None
 
 
 def _tasks(entries: Iterable[Entry]) -> Iterator[Entry | Chunk]:
