@@ -15,19 +15,19 @@ them.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from macie_notify.detect.heap import keep_large_buffers
-from macie_notify.detect.result import FileResult
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from macie_notify.detect.result import FileResult
     from macie_notify.detect.scanner import Scanner
 
 T = TypeVar("T")
@@ -75,6 +75,10 @@ class ScanPool:
     """
 
     def __init__(self, scanner: Scanner, jobs: int | None = None) -> None:
+        # Imported here: ``default_jobs`` and a scan of one file need neither (~15 ms).
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         self.scanner = scanner
         self.jobs = max(1, jobs or default_jobs())
         methods = multiprocessing.get_all_start_methods()
