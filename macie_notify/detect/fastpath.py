@@ -71,10 +71,14 @@ def _compile(hyperscan: Any, patterns: PatternSet) -> Any:
 
 class Databases:
     """Hyperscan databases (block mode): one per group of matchers' candidate patterns, and
-    one of keyword literals, whose hits all mean the same thing (a keyword may end here)."""
+    one of keyword literals, whose hits all mean the same thing (a keyword may end here).
 
-    KEYWORDS = -1
-    """The group id of the keyword literals."""
+    The short keyword literals (see :data:`~.keywords.SHORT`) are not in the literal
+    database: as bare literals they hit all over base64 and hex, and filtering those hits in
+    Python cost more than the rest of the keyword pass. Each is a pattern requiring the
+    boundary after it, in the ``short_group`` database, which is scanned anyway and carries
+    them for almost nothing; the boundary before it is checked here.
+    """
 
     def __init__(
         self,
@@ -84,22 +88,32 @@ class Databases:
         short_literals: int = 0,
         *,
         on_demand: Sequence[int] = (),
+        short_group: int = 0,
     ) -> None:
         """``keyword_literals``: the first ``short_literals`` only count between two
         characters that are not ASCII letters or digits. The groups in ``on_demand`` are
         compiled (or loaded) when first scanned: they are for rare buffers."""
         self._hyperscan = hyperscan
         self._sets: list[PatternSet] = []
+        caseless = int(hyperscan.HS_FLAG_CASELESS)
+        short = keyword_literals[:short_literals]
+        self.short_group = short_group if short else -1
+        self._short_first = 0
         for group_id, group in enumerate(groups):
             patterns: dict[tuple[str, int], int] = {}
             for m in group:
                 if m.hs_pattern is not None:
                     m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
                     m.hs_db = group_id
-            self._sets.append((tuple(patterns), False))
-        caseless = int(hyperscan.HS_FLAG_CASELESS)
-        self._sets.append((tuple((word, caseless) for word in keyword_literals), True))
-        self._short = [len(w) for w in keyword_literals[:short_literals]]
+            pairs = tuple(patterns)
+            if group_id == self.short_group:
+                self._short_first = len(pairs)
+                pairs += tuple((_bounded_after(word), caseless) for word in short)
+            self._sets.append((pairs, False))
+        self._short = [len(word) for word in short]
+        self._literals_at = len(self._sets)
+        rest = keyword_literals[short_literals:]
+        self._sets.append((tuple((word, caseless) for word in rest), True))
         self._compiled: list[tuple[Any, int, threading.Lock] | None] = [None] * len(self._sets)
         now = [i for i in range(len(self._sets)) if i not in on_demand]
         # Hyperscan releases the GIL while compiling: a cold cache compiles the sets on
@@ -130,28 +144,38 @@ class Databases:
             db.scan(data, match_event_handler=on_match)
         return hits
 
-    def keyword_hits(self, data: bytes) -> list[tuple[int, int]]:
-        """``(end, literal id)`` of the keyword literals' matches, in order."""
-        db, _, lock = self._database(self.KEYWORDS)
+    def keyword_hits(
+        self, data: bytes, short_group_hits: list[list[int]] | None
+    ) -> list[tuple[int, int]]:
+        """``(end, literal id)`` of the keyword literals' matches, in order;
+        ``short_group_hits``: :meth:`scan` of :attr:`short_group` over the same data."""
         hits: list[tuple[int, int]] = []
-        if db is None:
-            return hits
-        add, short, size = hits.append, self._short, len(data)
+        db, _, lock = self._database(self._literals_at)
+        if db is not None:
+            base = len(self._short)
+            add = hits.append
 
-        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
-            if ident >= len(short):
-                add((end, ident))
-                return
-            first = end - short[ident] - 1
-            if (end == size or data[end] not in _ALNUM) and (
-                first < 0 or data[first] not in _ALNUM
-            ):
-                add((end, ident))
+            def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
+                add((end, ident + base))
 
-        with lock:
-            db.scan(data, match_event_handler=on_match)
+            with lock:
+                db.scan(data, match_event_handler=on_match)
+        if short_group_hits is not None:
+            first = self._short_first
+            for ident, size in enumerate(self._short):
+                for end in short_group_hits[first + ident]:
+                    end -= 1  # the boundary character after the word
+                    before = end - size - 1
+                    if before < 0 or data[before] not in _ALNUM:
+                        hits.append((end, ident))
         hits.sort()
         return hits
+
+
+def _bounded_after(word: str) -> str:
+    """``word`` followed by a character that is not an ASCII letter or digit (a final buffer
+    ends with a newline, so a word at the end of the text has one)."""
+    return "".join(c if c.isalnum() else "\\" + c for c in word) + "[^0-9A-Za-z]"
 
 
 class Hits:
@@ -171,10 +195,15 @@ class Hits:
     def get(self, m: Candidate) -> list[int] | None:
         if m.hs_index < 0 or not self.dbs.has(m.hs_db):
             return None
-        if m.hs_db not in self.groups:
-            self.groups[m.hs_db] = self.dbs.scan(m.hs_db, self.data)
-        return self.groups[m.hs_db][m.hs_index]
+        return self._scan(m.hs_db)[m.hs_index]
+
+    def _scan(self, group: int) -> list[list[int]]:
+        found = self.groups.get(group)
+        if found is None:
+            found = self.groups[group] = self.dbs.scan(group, self.data)
+        return found
 
     def keyword_hits(self) -> list[tuple[int, int]]:
         """``(end, literal id)`` of the keyword literals' matches, in order."""
-        return self.dbs.keyword_hits(self.data)
+        short = self.dbs.short_group
+        return self.dbs.keyword_hits(self.data, self._scan(short) if short >= 0 else None)
