@@ -16,7 +16,6 @@ finding candidate positions gives the same ends, as long as it misses none:
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable
 
@@ -102,27 +101,33 @@ class KeywordFinder:
         need a boundary on both sides (see :data:`SHORT`).
         """
         reach: dict[str, set[tuple[int, int, int]]] = {}
-        whole: set[str] = set()
+        whole: set[str] = set()  # literals that are a whole keyword
+        suffixes: set[str] = set()  # literals that end a longer keyword
         for keyword, slots in self._slots_of.items():
             if not keyword.isascii():
                 continue  # searched for in Python: Hyperscan sees non-ASCII text as "?"
             words = keyword.split(" ")
-            head, tail = words[:-2], words[-2:]
+            if len(words) == 1:
+                spellings: tuple[str, ...] = (keyword,)
+            else:
+                a, b = words[-2], words[-1]
+                spellings = (f"{a} {b}", f"{a}_{b}", f"{a}-{b}", a + b)
             # The words before the last two, each followed by a separator of 0 or 1 chars.
-            least = sum(len(w) for w in head)
-            for seps in [*itertools.product(" _-", repeat=len(tail) - 1), ("",) * (len(tail) - 1)]:
-                literal = "".join(w + s for w, s in zip(tail, (*seps, ""), strict=True))
+            head = words[:-2]
+            least = sum(map(len, head))
+            for literal in spellings:
                 if not literal:
                     continue
-                if not head:
+                if head:
+                    suffixes.add(literal)
+                else:
                     whole.add(literal)
+                lo = least + len(literal)
                 spans = reach.setdefault(literal, set())
-                for slot in slots:
-                    spans.add((slot, least + len(literal), least + len(head) + len(literal)))
+                spans.update([(slot, lo, lo + len(head)) for slot in slots])
         # A literal that is also the end of a longer keyword may follow a letter there.
-        suffixes = {w for w, spans in reach.items() if any(lo < hi for _, lo, hi in spans)}
         short = sorted(w for w in whole - suffixes if len(w) < SHORT)
-        rest = sorted(set(reach) - set(short), key=lambda w: (len(w), w))
+        rest = sorted(sorted(reach.keys() - set(short)), key=len)  # by length, then text
         ordered = [*short, *rest]
         self._literal_sets = [sorted(reach[w]) for w in ordered]
         self.short_count = len(short)
