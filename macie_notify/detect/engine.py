@@ -178,8 +178,12 @@ class Engine:
         return self._dbs is not None
 
     # -- building --------------------------------------------------------------------------
-    def _gate(self, keywords: Sequence[str], reach: int) -> _Gate | None:
-        kw_re = keyword_regex(list(keywords))
+    def _gate(
+        self, keywords: Sequence[str], reach: int, kw_re: LazyPattern | None = None
+    ) -> _Gate | None:
+        """``kw_re``: the keywords' pattern, when the caller has it (then compiled once)."""
+        if kw_re is None:
+            kw_re = keyword_regex(list(keywords))
         if kw_re is None:
             return None
         slot = self.keywords.add(keywords)
@@ -209,7 +213,7 @@ class Engine:
             python,
             rule.hyperscan_pattern(),
             accept,
-            gate=self._gate(rule.keywords, KEYWORD_DISTANCE) if gated else None,
+            gate=self._gate(rule.keywords, KEYWORD_DISTANCE, kw) if gated else None,
             before=re.compile(before, re.ASCII) if (before := rule.before_pattern()) else None,
             back=rule.anchor_reach,
             extent=rule.extent,
