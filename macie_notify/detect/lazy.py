@@ -37,7 +37,7 @@ class LazyPattern:
         keyword trie) is itself worth deferring."""
         self._source = pattern
         self.flags = flags
-        self.needles = tuple({n.lower().translate(_SEPARATORS) for n in needles})
+        self.needles = tuple({_plain(n) for n in needles})
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -76,3 +76,10 @@ class LazyPattern:
         if self.absent(text, pos, endpos):
             return iter(())
         return self.compiled.finditer(text, pos, endpos)
+
+
+def _plain(needle: str) -> str:
+    """A needle as :meth:`LazyPattern.absent` compares it (lower case, no separators).
+    ``replace`` is several times faster than ``translate`` on words this short (an engine
+    has about a thousand); ``translate`` wins on the long texts ``absent`` checks."""
+    return needle.lower().replace(" ", "").replace("_", "").replace("-", "")
