@@ -129,6 +129,11 @@ class _State:
     kw_resume: int = 0
     base: int = 0
     lines_before: int = 0
+    """Newlines before the buffer, once :attr:`uncounted` is counted."""
+    uncounted: tuple[str, int, int] | None = None
+    """The previous buffer, its base and the length dropped from it, whose newlines are
+    counted only when an occurrence needs a line: most files stop needing them early (every
+    detection type has its first occurrences), and counting is a tenth of the scan."""
     column_before: int = 0
     """Characters of the current line that precede the buffer (a line may span buffers)."""
     line_marks: list[int] = field(default_factory=list)
@@ -299,7 +304,8 @@ class Engine:
                 buf = "".join(parts)  # one copy per buffer, not one per piece
                 self._process(buf, st, final=False)
                 drop = len(buf) - OVERLAP - KEEP_BEFORE
-                st.lines_before += _lines_before(st, buf, drop)
+                _count_uncounted(st)  # at most one buffer is kept for later counting
+                st.uncounted = (buf, st.base, drop)
                 newline = buf.rfind("\n", 0, drop)
                 st.column_before = drop - newline - 1 if newline >= 0 else st.column_before + drop
                 st.base += drop
@@ -410,7 +416,8 @@ class Engine:
         if len(det.occurrences) < MAX_OCCURRENCES:
             newline = buf.rfind("\n", 0, s)
             column = s - newline if newline >= 0 else st.column_before + s + 1
-            line = st.lines_before + _lines_before(st, buf, s) + 1
+            _count_uncounted(st)
+            line = st.lines_before + _lines_before(st, buf, st.base, s) + 1
             found = st.structure.locate(buf, s, st.base, line, column)
             if "end" in found:  # a Range is inclusive: the line the match ends on
                 stop = m.extent(buf, s, e) if m.extent is not None else e
@@ -421,13 +428,20 @@ class Engine:
 LINE_BLOCK = 1 << 16
 
 
-def _lines_before(st: _State, buf: str, pos: int) -> int:
-    """Newlines in ``buf[:pos]``. Counting is a tenth of the scan's time if done from the
-    start each time, so the buffer's blocks are counted once and kept."""
+def _count_uncounted(st: _State) -> None:
+    if st.uncounted is not None:
+        buf, base, drop = st.uncounted
+        st.uncounted = None
+        st.lines_before += _lines_before(st, buf, base, drop)
+
+
+def _lines_before(st: _State, buf: str, base: int, pos: int) -> int:
+    """Newlines in ``buf[:pos]`` (``buf`` starts at ``base``). Counting from the start each
+    time cost a tenth of the scan, so a buffer's blocks are counted once and kept."""
     marks = st.line_marks
-    if st.marks_base != st.base:
+    if st.marks_base != base:
         marks[:] = [0]
-        st.marks_base = st.base
+        st.marks_base = base
     block = pos // LINE_BLOCK
     while len(marks) <= block:
         at = (len(marks) - 1) * LINE_BLOCK
@@ -518,7 +532,8 @@ def _near(kw: LazyPattern, kw_len: int, buf: str, s: int, st: _State) -> bool:
     (``card 4929 ... exp 04/27 cvv 123`` must not make the card's digit groups CVVs).
     """
     lo = max(0, s - KEYWORD_DISTANCE - kw_len)
-    hits = [k.start() for k in kw.finditer(buf, lo, s) if k.end() >= s - KEYWORD_DISTANCE]
+    find = kw.ready().finditer
+    hits = [k.start() for k in find(buf, lo, s) if k.end() >= s - KEYWORD_DISTANCE]
     # In CSV/JSON the text before a value only counts inside the same cell or value.
     if hits and st.structure.same_value(buf, max(hits), s):
         return True

@@ -56,6 +56,12 @@ class LazyPattern:
         plain = part.lower().translate(_SEPARATORS)
         return not any(needle in plain for needle in self.needles)
 
+    def ready(self) -> re.Pattern[str] | LazyPattern:
+        """The compiled pattern once it exists, else this object. For short windows that
+        almost always hold a keyword (a value's surroundings): :meth:`absent` costs about
+        as much as the search there, and only pays when it spares a compile."""
+        return self._compiled if self._compiled is not None else self
+
     @property
     def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:

@@ -125,6 +125,24 @@ def test_value_exactly_on_a_boundary(
         assert tally.managed["USA_SOCIAL_SECURITY_NUMBER"].count == 1
 
 
+@pytest.mark.parametrize("kind", ["pure", "hyperscan"])
+def test_occurrence_lines_after_buffers_nothing_was_located_in(
+    engines: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # Newlines of a buffer are counted only when a later occurrence needs its line: here
+    # the first buffers hold nothing, then a value shows up four buffers later.
+    monkeypatch.setattr(engine_module, "CHUNK", 50_000)
+    monkeypatch.setattr(engine_module, "OVERLAP", 20_000)
+    lines = ["ssn 536-22-8726"] + [f"line {i} of plain words" for i in range(12_000)]
+    lines[9_000] = "card 4539 1488 0000 0001"
+    lines[11_500] = "ssn 536-22-8726"
+    text = "\n".join(lines)
+    tally = engine_of(engines, kind).engine.scan(pieces(text, 4096), Structure())
+    ssn = [o["start"] for o in tally.managed["USA_SOCIAL_SECURITY_NUMBER"].occurrences]
+    card = [o["start"] for o in tally.managed["CREDIT_CARD_NUMBER"].occurrences]
+    assert (ssn, card) == ([1, 11_501], [9_001])
+
+
 def test_structured_corpus_agrees(scanners: dict[str, Scanner]) -> None:
     rows = ["id,ssn,card,notes"] + [
         f"{i},536-22-{8700 + i % 100:04d},4539148800000001,{'x' * (i % 50)}" for i in range(3000)
