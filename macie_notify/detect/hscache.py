@@ -1,22 +1,25 @@
 """Compiled Hyperscan databases kept on disk, so a run loads them instead of compiling.
 
 Compiling the managed identifiers' patterns takes about half a second; loading a serialized
-database takes microseconds. A database is stored under a key made of its patterns and flags,
-the Hyperscan version and the machine architecture (a serialized database is only valid for
-the library and platform that built it), so a changed identifier set or an upgrade simply
-misses the cache. Writes go to a temporary file in the same folder and are renamed into
-place, so concurrent runs never read a half-written file; a file that fails its checksum or
-cannot be loaded is compiled again and rewritten. Caching is best effort: a read-only or
-missing cache folder only costs the compile.
+database takes microseconds. A database's key is everything it depends on: its patterns and
+flags, the Hyperscan version and the machine architecture (a serialized database is only
+valid for the library and platform that built it), so a changed identifier set or an
+upgrade simply misses the cache. The file is named after a CRC of the key and holds the key
+itself, so two keys sharing a name are a miss, never the wrong database (and no ``hashlib``:
+importing it costs a few milliseconds of every scan's start-up). Writes go to a temporary
+file in the same folder and are renamed into place, so concurrent runs never read a
+half-written file; a file that fails its checksum or cannot be loaded is compiled again and
+rewritten. Caching is best effort: a read-only or missing cache folder only costs the
+compile.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
 import sys
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +27,7 @@ from typing import Any
 
 ENV_DIR = "MACIE_NOTIFY_CACHE_DIR"
 """Overrides the cache folder (``off`` disables the cache)."""
-_MAGIC = b"macie-notify-hsdb-1\n"
+_MAGIC = b"macie-notify-hsdb-2\n"
 
 
 def cache_dir() -> str | None:
@@ -47,6 +50,7 @@ def cache_dir() -> str | None:
 def cache_key(
     hyperscan: Any, mode: int, patterns: Sequence[tuple[str, int]], literal: bool = False
 ) -> str:
+    """Everything a serialized database depends on, as one string."""
     material = {
         "literal": literal,
         "hyperscan": str(getattr(hyperscan, "__version__", "?")),
@@ -55,7 +59,7 @@ def cache_key(
         "mode": mode,
         "patterns": [list(p) for p in patterns],
     }
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+    return json.dumps(material, sort_keys=True)
 
 
 def load_or_compile(
@@ -72,9 +76,9 @@ def load_or_compile(
     folder = folder if folder is not None else cache_dir()
     if folder is None:
         return compile_db(), False
-    name = f"{cache_key(hyperscan, mode, patterns, literal)}.hsdb"
-    path = os.path.join(folder, "hyperscan", name)
-    payload = _read(path)
+    key = cache_key(hyperscan, mode, patterns, literal).encode()
+    path = os.path.join(folder, "hyperscan", f"{zlib.crc32(key):08x}.hsdb")
+    payload = _read(path, key)
     if payload is not None:
         try:
             db = hyperscan.loadb(payload, mode)
@@ -84,26 +88,34 @@ def load_or_compile(
             pass
     db = compile_db()
     try:
-        _write(path, hyperscan.dumpb(db))
+        _write(path, key, hyperscan.dumpb(db))
     except (OSError, ValueError):
         pass  # read-only home, full disk: the next run compiles again
     return db, False
 
 
-def _read(path: str) -> bytes | None:
+def _read(path: str, key: bytes) -> bytes | None:
+    """The database stored at ``path`` for ``key``; None when missing, damaged, or another
+    key's (the file is ``_MAGIC``, a CRC-32 of the rest, the key, a newline, the database)."""
     try:
         with open(path, "rb") as stored:
             data = stored.read()
     except OSError:
         return None
-    head = len(_MAGIC) + 32
+    head = len(_MAGIC) + 4
     if not data.startswith(_MAGIC) or len(data) < head:
         return None
-    digest, payload = data[len(_MAGIC) : head], data[head:]
-    return payload if hashlib.sha256(payload).digest() == digest else None
+    checksum, body = data[len(_MAGIC) : head], data[head:]
+    if _crc(body) != checksum or not body.startswith(key + b"\n"):
+        return None
+    return body[len(key) + 1 :]
 
 
-def _write(path: str, payload: bytes) -> None:
+def _crc(data: bytes) -> bytes:
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
+def _write(path: str, key: bytes, payload: bytes) -> None:
     import tempfile
 
     folder = os.path.dirname(path)
@@ -111,7 +123,8 @@ def _write(path: str, payload: bytes) -> None:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".hsdb")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            body = key + b"\n" + payload  # a JSON key holds no raw newline
+            out.write(_MAGIC + _crc(body) + body)
         os.replace(temp, path)  # atomic: readers see the old file or the whole new one
     except BaseException:
         try:

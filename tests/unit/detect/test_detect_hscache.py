@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +72,31 @@ def test_damaged_or_foreign_files_are_compiled_again(tmp_path: Path) -> None:
     assert (hit, len(calls)) == (False, 2)
     assert stored.read_bytes() != bytes(data)  # rewritten
     # a database another build wrote under the same key (checksum fine, loadb refuses)
-    payload = b"other-build"
-    digest = hashlib.sha256(payload).digest()
-    stored.write_bytes(hscache._MAGIC + digest + payload)
+    stored.write_bytes(stored_file(hscache.cache_key(hs, 1, PATTERNS), b"other-build"))
     _, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
     assert (hit, len(calls)) == (False, 3)
     stored.write_bytes(b"")  # truncated to nothing
     _, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
     assert (hit, len(calls)) == (False, 4)
+
+
+def stored_file(key: str, payload: bytes) -> bytes:
+    body = key.encode() + b"\n" + payload
+    return hscache._MAGIC + zlib.crc32(body).to_bytes(4, "big") + body
+
+
+def test_another_keys_database_under_the_same_name_is_a_miss(tmp_path: Path) -> None:
+    """File names are a CRC of the key: a clash must cost a compile, not load the other
+    patterns' database (which would give wrong candidates)."""
+    hs, calls = FakeHyperscan(), []
+    hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    (stored,) = (tmp_path / "hyperscan").iterdir()
+    other = hscache.cache_key(hs, 1, PATTERNS[:1])
+    stored.write_bytes(stored_file(other, b"db:other-patterns"))
+    db, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    assert (hit, len(calls), db.blob) == (False, 2, b"db:compiled")
+    db, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    assert (hit, len(calls), db.blob) == (True, 2, b"db:compiled")  # rewritten, then loaded
 
 
 def test_key_changes_with_patterns_version_and_mode() -> None:
