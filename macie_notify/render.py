@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -106,6 +105,8 @@ def _default(value: Any) -> Any:
         return iso8601(value)
     if isinstance(value, date):
         return value.isoformat()
+    from decimal import Decimal  # here: most documents hold none (~1.5 ms of start-up)
+
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (bytes, bytearray)):
