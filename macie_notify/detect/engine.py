@@ -425,7 +425,8 @@ class Engine:
             det.occurrences.append(found)
 
 
-LINE_BLOCK = 1 << 16
+LINE_BLOCK = 4096
+"""Characters per newline-count block: an occurrence counts at most this many itself."""
 
 
 def _count_uncounted(st: _State) -> None:
