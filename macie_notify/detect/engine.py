@@ -30,7 +30,6 @@ from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec, Mat
 from macie_notify.detect.fastpath import Databases, Hits
 from macie_notify.detect.keywords import KeywordFinder
 from macie_notify.detect.lazy import LazyPattern
-from macie_notify.detect.macie_regex import translate
 from macie_notify.detect.managed import (
     KEYWORD_DISTANCE,
     RULES,
@@ -225,6 +224,8 @@ class Engine:
         )
 
     def _custom_matcher(self, compiled: CompiledCustom) -> _Matcher:
+        from macie_notify.detect.macie_regex import translate  # only custom identifiers need it
+
         python = translate(compiled.spec.regex)[0]
         longest = _longest(python, re.ASCII)
         hs_ok = longest < _UNBOUNDED and not _ANCHOR.search(python)
