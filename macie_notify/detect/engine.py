@@ -24,7 +24,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec, MatchTimeout
 from macie_notify.detect.fastpath import Databases, Hits
@@ -73,6 +73,9 @@ class Tally:
 
 @dataclass
 class _Matcher:
+    """One pattern of the engine (a managed rule or a custom identifier) and how its
+    candidates are found, accepted and recorded."""
+
     source: str
     """The Python pattern (``re.ASCII``), compiled on first use: with Hyperscan, most
     patterns never see a candidate in a given run, and compiling them all would cost more
@@ -110,8 +113,7 @@ class _Matcher:
         return self.width
 
 
-@dataclass
-class _Gate:
+class _Gate(NamedTuple):
     """A value must start within ``reach`` characters after one of these keywords ends."""
 
     kw_re: LazyPattern
@@ -121,6 +123,8 @@ class _Gate:
 
 @dataclass
 class _State:
+    """Where one scan of a text is: buffer offsets, scan positions, keyword ends, lines."""
+
     structure: Structure
     tally: Tally
     resume: list[int]
