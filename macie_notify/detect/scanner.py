@@ -10,8 +10,7 @@ import select
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from macie_notify.detect.custom import CustomIdentifierSpec
 from macie_notify.detect.engine import Engine
@@ -37,8 +36,7 @@ PIPE_TIMEOUT = "NO_DATA_FROM_PIPE"
 """A FIFO named on the command line that no program wrote to within ``pipe_wait``."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One input found under the scanned paths: a file to read, or why it is not read."""
 
     display: str
