@@ -24,6 +24,7 @@ from macie_notify.detect.managed import keyword_trie
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _WORD = re.compile("[0-9a-z]", _FLAGS)
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 class KeywordFinder:
@@ -156,7 +157,14 @@ class KeywordFinder:
                 ends.sort()
             return out
         tried: set[tuple[int, int]] = set()
+        size = len(buf)
         for end, ident in hits:
+            if end < size and buf[end] in _ALNUM:
+                # No keyword ends here (each ends before a boundary), and one that starts
+                # where this literal points ends at a literal of its own. Most literal hits
+                # in base64 or hex are these: skipping them spares matching, and compiling
+                # the patterns of sets the text never holds.
+                continue
             for slot, least, most in self._literal_sets[ident]:
                 first = max(start, end - most)
                 self._match_at(buf, slot, range(first, min(limit, end - least + 1)), out, tried)
