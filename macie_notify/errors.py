@@ -7,7 +7,7 @@ an optional hint (what to do) and the exit code the CLI returns for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -41,8 +41,7 @@ class UsageError(MacieNotifyError):
     exit_code = EXIT_USAGE
 
 
-@dataclass(frozen=True)
-class ConfigProblem:
+class ConfigProblem(NamedTuple):
     """One rule violation in the config file."""
 
     path: str

@@ -10,17 +10,15 @@ import base64
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """One table column: a header and how to get the cell from a row mapping."""
 
     header: str
@@ -41,8 +39,7 @@ class Column:
         return format_cell(value)
 
 
-@dataclass(frozen=True)
-class TableSpec:
+class TableSpec(NamedTuple):
     """How to show a list of mappings as a table."""
 
     columns: Sequence[Column]

@@ -29,7 +29,7 @@ import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from macie_notify.detect.lazy import LazyPattern
 from macie_notify.detect.managed import keyword_regex
@@ -43,8 +43,7 @@ MATCH_BUDGET_S = 1.0
 _SEVERITY_ORDER = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
 
-@dataclass(frozen=True)
-class SeverityLevel:
+class SeverityLevel(NamedTuple):
     """``{occurrencesThreshold, severity}`` as in the macie2 API."""
 
     occurrences_threshold: int
@@ -142,8 +141,7 @@ def _bounded_pattern(regex: str) -> Any:
     return regex_package.compile(python_pattern, regex_package.ASCII | regex_package.VERSION0)
 
 
-@dataclass(frozen=True)
-class CompiledCustom:
+class CompiledCustom(NamedTuple):
     """A spec with its compiled regex and keyword pattern, ready for the engine."""
 
     spec: CustomIdentifierSpec
