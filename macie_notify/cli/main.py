@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import sys
-import traceback
 from collections.abc import Sequence
 
 import click
@@ -59,7 +58,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _report(exc: MacieNotifyError, verbose: bool) -> int:
     if verbose:
-        traceback.print_exc()
+        _print_traceback()
     for line in exc.lines():
         _echo_err(line)
     return exc.exit_code
@@ -70,7 +69,7 @@ def _report_unexpected(exc: Exception, verbose: bool) -> int:
     if translated is not None:
         return _report(translated, verbose)
     if verbose:
-        traceback.print_exc()
+        _print_traceback()
     _echo_err(f"Error: unexpected {type(exc).__name__}: {exc}")
     if not verbose:
         _echo_err("Hint: run again with --verbose for the traceback, and report it as a bug.")
@@ -103,6 +102,12 @@ def _translate_aws(exc: Exception) -> MacieNotifyError | None:
     from macie_notify.aws import translate_error
 
     return translate_error(exc)
+
+
+def _print_traceback() -> None:
+    import traceback  # only --verbose needs it (~1.5 ms of every command's start-up)
+
+    traceback.print_exc()
 
 
 def _echo_err(line: str) -> None:
