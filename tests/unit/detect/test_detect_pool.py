@@ -137,3 +137,34 @@ def test_paths_and_stdin_keep_their_order_and_share_the_workers(
     assert [r[0] for r in one] == ["a.log", "b.log", "-", "c.log", "d.log"]
     assert two == one
     assert maps == [2, 2]  # a+b, then c+d: two batches around stdin, not four
+
+
+def test_one_file_is_scanned_without_workers(
+    scanner: Scanner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting workers costs more than scanning a small file: a single input is scanned in
+    the calling process, unless it is cut into chunks (then the workers share it)."""
+    from macie_notify.detect import pool as pool_module
+
+    started: list[int] = []
+    real_init = pool_module.ScanPool.__init__
+
+    def counting_init(self: ScanPool, *args: Any, **kwargs: Any) -> None:
+        started.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pool_module.ScanPool, "__init__", counting_init)
+    monkeypatch.setattr(chunks_module, "CHUNK_BYTES", 40_000)
+    (tmp_path / "one").mkdir()
+    small = tmp_path / "one" / "small.txt"
+    small.write_text(text(5_000, 3), encoding="utf-8")
+    big = tmp_path / "big.log"
+    big.write_text(text(200_000, 4), encoding="utf-8")
+    for path in (small, tmp_path / "one"):  # the file, or a folder holding only it
+        alone = shape(list(scanner.scan_paths([str(path)], jobs=2)))
+        assert alone == shape(list(scanner.scan_paths([str(path)], jobs=1)))
+        assert alone[0][0] == "small.txt" and alone[0][5]  # scanned, with detections
+    assert started == []
+    chunked = shape(list(scanner.scan_paths([str(big)], jobs=2)))
+    assert started == [1]
+    assert chunked == shape(list(scanner.scan_paths([str(big)], jobs=1)))
