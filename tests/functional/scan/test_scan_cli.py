@@ -179,3 +179,19 @@ def test_the_default_config_file_is_used_when_present(
         "totalCount": 2,
         "detections": [{"name": "ticket", "count": 2}],
     }
+
+
+def test_the_collector_runs_again_after_a_scan(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Garbage collection pauses while scan builds its engine (start-up objects live as long
+    as the scan); whoever runs the CLI in-process gets it back, after an error too."""
+    import gc
+
+    sample = tmp_path / "a.txt"
+    sample.write_text("ssn 536-22-8726\n", encoding="utf-8")
+    assert gc.isenabled()
+    code, doc, _ = scan_json(capsys, str(sample))
+    assert (code, doc["summary"]["filesScanned"], gc.isenabled()) == (0, 1, True)
+    code = run(["scan", str(sample), "-c", str(tmp_path / "missing.yaml")])
+    assert (code, gc.isenabled()) == (2, True)
