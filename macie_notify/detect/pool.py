@@ -16,7 +16,6 @@ them.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +46,8 @@ def default_jobs() -> int:
 
 def _init(scanner: Scanner) -> None:
     global _SCANNER
+    import signal  # imported by workers: a one-file scan uses this module for default_jobs
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_large_buffers()
     _SCANNER = scanner
