@@ -25,10 +25,11 @@ from typing import IO, TYPE_CHECKING
 from macie_notify.detect.engine import Engine
 from macie_notify.detect.result import FileResult
 from macie_notify.detect.structured import Structure, structure_for
-from macie_notify.detect.zipmembers import Member, ZipMembers, ZipUnsupported
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+    from macie_notify.detect.zipmembers import Member, ZipMembers
 
 
 # The archive modules are imported when an archive turns up (an except clause's tuple is
@@ -517,6 +518,8 @@ def _zip_members(
 ) -> Iterator[FileResult]:
     # Members are read one by one from the central directory (zipfile would first build
     # an object for each of them: ~700 MB for a million).
+    from macie_notify.detect.zipmembers import ZipMembers, ZipUnsupported  # zips only (~2 ms)
+
     index = 0
     try:
         archive = ZipMembers(stream)
