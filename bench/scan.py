@@ -263,7 +263,10 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
             ("--engine pure (default jobs)", ["--engine", "pure"], False),
         ]
         first: str | None = None
-        print(f"{'run':<30} {'wall':>7} {'MB/s':>7} {'CPU s':>7}  result (median of {repeat})")
+        print(
+            f"{'run':<30} {'wall':>7} {'MB/s':>7} {'CPU s':>7} {'fastest':>8} {'slowest':>8}"
+            f"  result (median of {repeat})"
+        )
         for label, args, cold in runs:
             times: list[tuple[float, float]] = []
             for _ in range(1 if "pure" in label else repeat):
@@ -275,9 +278,12 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
                 if doc != first:
                     print(f"{label}: results DIFFERENT from the first run")
                     sys.exit(1)
-            seconds, cpu = sorted(times)[len(times) // 2]
+            ordered = sorted(times)
+            seconds, cpu = ordered[len(times) // 2]
             rate = total / seconds / 1e6
-            print(f"{label:<30} {seconds:6.2f}s {rate:7.1f} {cpu:7.2f}  identical")
+            # This machine's speed swings from one minute to the next: the spread says how much.
+            spread = f"{ordered[0][0]:7.2f}s {ordered[-1][0]:7.2f}s"
+            print(f"{label:<30} {seconds:6.2f}s {rate:7.1f} {cpu:7.2f} {spread}  identical")
     # On a shared machine the wall time depends on other work; CPU seconds do not.
     print(f"CPUs          {os.cpu_count()} (default --jobs); load {os.getloadavg()[0]:.1f}")
 
