@@ -21,6 +21,7 @@ below apply this same rule, so they give identical results:
 from __future__ import annotations
 
 import re
+import string
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,9 @@ class _Matcher:
     accept: Callable[[str, int, int, _State], str | None] | None = None
     custom: CompiledCustom | None = None
     gate: _Gate | None = None
+    hs_literal: str | None = None
+    """Text every match starts with (see :func:`_literal_prefix`): Hyperscan finds it with
+    the keyword literals instead of running :attr:`hs_pattern`."""
     hs_flags: int = 0
     ascii_safe: bool = True
     """Hyperscan may scan buffers with non-ASCII text for this pattern (mapped to "?")."""
@@ -155,6 +159,40 @@ def _longest(pattern: str, flags: int) -> int:
     return int(width) if width < _UNBOUNDED else _UNBOUNDED
 
 
+MIN_LITERAL = 3
+"""Shorter fixed starts ("+1") are too common to stand for a pattern's candidates."""
+MAX_LITERAL = 16
+"""Longer fixed starts are cut: Hyperscan's literal compiler takes three times as long with
+a literal of 35 characters ("-----BEGIN OPENSSH PRIVATE KEY-----") among the keywords."""
+_PLAIN = frozenset(string.ascii_letters + string.digits + " -:_,;=@#/%&'\"<>!~")
+_CASE_PAIR = re.compile(r"\[([A-Za-z])([A-Za-z])\]")
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The characters every match of ``pattern`` starts with (a letter in either case for
+    ``[Aa]``), if there are at least :data:`MIN_LITERAL` of them (at most
+    :data:`MAX_LITERAL` are kept); else "". Read from the
+    pattern's text, conservatively: anything but a plain, escaped or case-pair character
+    ends it, and so does a quantifier (the character before it is then left out)."""
+    out: list[str] = []
+    i, size = 0, len(pattern)
+    while i < size:
+        char = pattern[i]
+        pair = _CASE_PAIR.match(pattern, i) if char == "[" else None
+        if char == "\\" and i + 1 < size and not pattern[i + 1].isalnum():
+            char, i = pattern[i + 1], i + 2
+        elif pair is not None and pair[1] != pair[2] and pair[1].lower() == pair[2].lower():
+            char, i = pair[1], pair.end()
+        elif char in _PLAIN:
+            i += 1
+        else:
+            break
+        if i < size and pattern[i] in "?*+{":
+            break
+        out.append(char)
+    return "".join(out[:MAX_LITERAL]) if len(out) >= MIN_LITERAL else ""
+
+
 _ANCHOR = re.compile(r"(?<![\\\[])\^|(?<!\\)\$|\\[AZzG]")
 
 
@@ -217,13 +255,18 @@ class Engine:
             return ident if kw is None or near else None
 
         gated = rule.keywords and not rule.yields_to
+        # Everywhere patterns that start with a few fixed characters ("-----BEGIN ", "+44",
+        # "Authorization:") are found by those, in the literal pass: out of the everywhere
+        # database, which then compiles in half the time and scans a third faster.
+        literal = _literal_prefix(rule.core) if rule.prefilter and not gated else ""
         return _Matcher(
             python,
-            rule.hyperscan_pattern(),
+            None if literal else rule.hyperscan_pattern(),
             accept,
+            hs_literal=literal or None,
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE, kw) if gated else None,
             before=re.compile(before, re.ASCII) if (before := rule.before_pattern()) else None,
-            back=rule.anchor_reach,
+            back=len(literal) if literal else rule.anchor_reach,
             extent=rule.extent,
         )
 

@@ -23,6 +23,9 @@ class Candidate(Protocol):
     """What a matcher exposes to Hyperscan."""
 
     hs_pattern: str | None
+    hs_literal: str | None
+    """Instead of a pattern: text every match starts with (in either case), found in the
+    same pass as the keyword literals."""
     hs_flags: int
     hs_index: int
     hs_db: int
@@ -99,10 +102,15 @@ class Databases:
         short = keyword_literals[:short_literals]
         self.short_group = short_group if short else -1
         self._short_first = 0
+        values: dict[str, int] = {}
+        literal_users: list[Candidate] = []
         for group_id, group in enumerate(groups):
             patterns: dict[tuple[str, int], int] = {}
             for m in group:
-                if m.hs_pattern is not None:
+                if m.hs_literal is not None:
+                    m.hs_index = values.setdefault(m.hs_literal.lower(), len(values))
+                    literal_users.append(m)
+                elif m.hs_pattern is not None:
                     m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
                     m.hs_db = group_id
             pairs = tuple(patterns)
@@ -111,9 +119,13 @@ class Databases:
                 pairs += tuple((_bounded_after(word), caseless) for word in short)
             self._sets.append((pairs, False))
         self._short = [len(word) for word in short]
-        self._literals_at = len(self._sets)
-        rest = keyword_literals[short_literals:]
-        self._sets.append((tuple((word, caseless) for word in rest), True))
+        self.literals_at = len(self._sets)
+        for m in literal_users:
+            m.hs_db = self.literals_at
+        rest = [*keyword_literals[short_literals:]]
+        self._first_value = len(rest)
+        self._value_count = len(values)
+        self._sets.append((tuple((word, caseless) for word in [*rest, *values]), True))
         self._compiled: list[tuple[Any, int, threading.Lock] | None] = [None] * len(self._sets)
         now = [i for i in range(len(self._sets)) if i not in on_demand]
         # Hyperscan releases the GIL while compiling: a cold cache compiles the sets on
@@ -143,22 +155,36 @@ class Databases:
             db.scan(data, match_event_handler=on_match)
         return hits
 
-    def keyword_hits(
-        self, data: bytes, short_group_hits: list[list[int]] | None
-    ) -> list[tuple[int, int]]:
-        """``(end, literal id)`` of the keyword literals' matches, in order;
-        ``short_group_hits``: :meth:`scan` of :attr:`short_group` over the same data."""
-        hits: list[tuple[int, int]] = []
-        db, _, lock = self._database(self._literals_at)
-        if db is not None:
-            base = len(self._short)
-            add = hits.append
+    def scan_literals(self, data: bytes) -> tuple[list[tuple[int, int]], list[list[int]]]:
+        """One pass of the literal database: ``(end, literal id)`` of the keyword literals
+        (unsorted), and the end offsets of each value literal (``hs_index``)."""
+        keywords: list[tuple[int, int]] = []
+        values: list[list[int]] = [[] for _ in range(self._value_count)]
+        db, _, lock = self._database(self.literals_at)
+        if db is None:
+            return keywords, values
+        add, base, first_value = keywords.append, len(self._short), self._first_value
 
-            def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
+        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
+            if ident < first_value:
                 add((end, ident + base))
+            else:
+                values[ident - first_value].append(end)
 
-            with lock:
-                db.scan(data, match_event_handler=on_match)
+        with lock:
+            db.scan(data, match_event_handler=on_match)
+        return keywords, values
+
+    def keyword_hits(
+        self,
+        data: bytes,
+        literal_hits: list[tuple[int, int]],
+        short_group_hits: list[list[int]] | None,
+    ) -> list[tuple[int, int]]:
+        """``(end, literal id)`` of every keyword literal's matches, in order, from
+        :meth:`scan_literals`' keyword hits and :meth:`scan` of :attr:`short_group` over the
+        same data."""
+        hits = list(literal_hits)
         if short_group_hits is not None:
             first = self._short_first
             for ident, size in enumerate(self._short):
@@ -215,11 +241,21 @@ class Hits:
         # are scanned again at the start of the next buffer).
         self.data = encoded + b"\n" if final else encoded
         self.groups: dict[int, list[list[int]]] = {}
+        self._literals: tuple[list[tuple[int, int]], list[list[int]]] | None = None
 
     def get(self, m: Candidate) -> list[int] | None:
-        if m.hs_index < 0 or not self.dbs.has(m.hs_db):
+        if m.hs_index < 0:
+            return None
+        if m.hs_db == self.dbs.literals_at:
+            return self._literal_scan()[1][m.hs_index]
+        if not self.dbs.has(m.hs_db):
             return None
         return self._scan(m.hs_db)[m.hs_index]
+
+    def _literal_scan(self) -> tuple[list[tuple[int, int]], list[list[int]]]:
+        if self._literals is None:
+            self._literals = self.dbs.scan_literals(self.data)
+        return self._literals
 
     def _scan(self, group: int) -> list[list[int]]:
         found = self.groups.get(group)
@@ -230,4 +266,5 @@ class Hits:
     def keyword_hits(self) -> list[tuple[int, int]]:
         """``(end, literal id)`` of the keyword literals' matches, in order."""
         short = self.dbs.short_group
-        return self.dbs.keyword_hits(self.data, self._scan(short) if short >= 0 else None)
+        short_hits = self._scan(short) if short >= 0 else None
+        return self.dbs.keyword_hits(self.data, self._literal_scan()[0], short_hits)

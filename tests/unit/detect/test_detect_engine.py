@@ -143,6 +143,79 @@ def test_occurrence_lines_after_buffers_nothing_was_located_in(
     assert (ssn, card) == ([1, 11_501], [9_001])
 
 
+LITERAL_STARTS = [
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu"
+    "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----",
+    "-----BEGIN CERTIFICATE-----",
+    "-----begin openssh private key-----",
+    "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+    "AUTHORIZATION: BASIC dXNlcjpwYXNzd29yZA==",
+    "Set-Cookie: sid=42",
+    "COOKIE: sid=42",
+    "call +44 20 7946 0958 now",
+    "+44",
+    "+33 1 23 45 67 89",
+    "tel +49 30 901820",
+    "PuTTY-User-Key-File-3: ssh-ed25519",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "EYJ",
+    "x",
+    "\n",
+]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(st.sampled_from(LITERAL_STARTS), min_size=1, max_size=400))
+def test_values_found_by_their_fixed_start_agree(
+    scanners: dict[str, Scanner], parts: list[str]
+) -> None:
+    # Everywhere patterns that start with fixed text ("-----BEGIN ", "+44", "Cookie:") get
+    # their Hyperscan candidates from a caseless literal: the same results as the pure path,
+    # with decoys in other cases and buffer edges anywhere.
+    text = "".join(parts)
+    fast = summary(scanners["hyperscan"].engine.scan([text], Structure()))
+    saved = engine_module.CHUNK, engine_module.OVERLAP
+    engine_module.CHUNK, engine_module.OVERLAP = 9_000, 8_500
+    try:
+        chunked = summary(scanners["hyperscan"].engine.scan(pieces(text, 997), Structure()))
+    finally:
+        engine_module.CHUNK, engine_module.OVERLAP = saved
+    pure = summary(scanners["pure"].engine.scan([text], Structure()))
+    assert fast == pure == chunked
+
+
+def test_values_found_by_their_fixed_start(scanners: dict[str, Scanner]) -> None:
+    text = " ".join(LITERAL_STARTS)
+    for scanner in scanners.values():
+        found = {
+            k: count for k, (count, _) in summary(scanner.engine.scan([text], Structure())).items()
+        }
+        assert found == {
+            "HTTP_BASIC_AUTH_HEADER": 1,  # "AUTHORIZATION: BASIC" is not the header's spelling
+            "HTTP_COOKIE": 1,
+            "JSON_WEB_TOKEN": 1,
+            "PKCS": 1,
+            "FRANCE_PHONE_NUMBER": 1,
+            "UK_PHONE_NUMBER": 1,
+        }
+
+
+def test_fixed_starts_read_from_patterns() -> None:
+    prefix = engine_module._literal_prefix
+    assert prefix(r"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----") == "-----BEGIN "
+    assert prefix(r"\+44 ?\(?0?\)?") == "+44"
+    assert prefix(r"[Aa]uthorization:[ \t]{0,8}") == "Authorization:"
+    assert prefix("PuTTY-User-Key-File-[23]") == "PuTTY-User-Key-File-"[: engine_module.MAX_LITERAL]
+    # A quantified character is not in every match; alternatives and classes end the start.
+    assert prefix("abc?d") == ""
+    assert prefix("abcd?e") == "abc"
+    assert prefix("(?:sk|rk)_live_") == ""
+    assert prefix(r"[0-9]{3}-") == ""
+    assert prefix(r"\+1[ .-]?") == ""  # two characters: too common to stand for a value
+    assert prefix(r"ab\dcd") == ""
+
+
 def test_structured_corpus_agrees(scanners: dict[str, Scanner]) -> None:
     rows = ["id,ssn,card,notes"] + [
         f"{i},536-22-{8700 + i % 100:04d},4539148800000001,{'x' * (i % 50)}" for i in range(3000)
