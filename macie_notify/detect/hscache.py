@@ -19,11 +19,12 @@ import json
 import os
 import platform
 import sys
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-# os.path, not pathlib, and tempfile imported only to write: every scan starts here.
+# os.path, not pathlib, and no tempfile: every scan starts here.
 
 ENV_DIR = "MACIE_NOTIFY_CACHE_DIR"
 """Overrides the cache folder (``off`` disables the cache)."""
@@ -116,11 +117,11 @@ def _crc(data: bytes) -> bytes:
 
 
 def _write(path: str, key: bytes, payload: bytes) -> None:
-    import tempfile
-
     folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".hsdb")
+    # A name no other writer uses (process and thread), without tempfile (~5 ms to import).
+    temp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}.hsdb")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
             body = key + b"\n" + payload  # a JSON key holds no raw newline
