@@ -319,9 +319,8 @@ class Engine:
         gated = [m for m in self.matchers if m.gate is not None]
         literals = self.keywords.literals()
         # One database of the patterns that run everywhere (one pass over a buffer; two
-        # halves compiled on two cores cost a third more per buffer than one with both),
-        # which also carries the short keywords. The gated database takes longest to
-        # compile and is scanned only in rare buffers.
+        # halves compiled on two cores cost a third more per buffer than one with both).
+        # The gated database takes longest to compile and is scanned only in rare buffers.
         groups = [always, gated]
         return Databases(hyperscan, groups, literals, self.keywords.short_count, on_demand=[1])
 

@@ -73,14 +73,16 @@ def _compile(hyperscan: Any, patterns: PatternSet) -> Any:
 
 
 class Databases:
-    """Hyperscan databases (block mode): one per group of matchers' candidate patterns, and
-    one of keyword literals, whose hits all mean the same thing (a keyword may end here).
+    """Hyperscan databases (block mode): one per group of matchers' candidate patterns, one
+    of the short keywords and one of the other keyword literals and the matchers' fixed
+    starts (``hs_literal``). Keyword hits all mean the same thing: a keyword may end here.
 
     The short keyword literals (see :data:`~.keywords.SHORT`) are not in the literal
     database: as bare literals they hit all over base64 and hex, and filtering those hits in
     Python cost more than the rest of the keyword pass. Each is a pattern requiring the
-    boundary after it, in the ``short_group`` database, which is scanned anyway and carries
-    them for almost nothing; the boundary before it is checked here.
+    boundary after it, in a database of their own (compiled beside the others on a cold
+    cache: inside the everywhere database they made its compile, the longest, a third
+    longer); the boundary before it is checked here.
     """
 
     def __init__(
@@ -91,7 +93,6 @@ class Databases:
         short_literals: int = 0,
         *,
         on_demand: Sequence[int] = (),
-        short_group: int = 0,
     ) -> None:
         """``keyword_literals``: the first ``short_literals`` only count between two
         characters that are not ASCII letters or digits. The groups in ``on_demand`` are
@@ -100,8 +101,6 @@ class Databases:
         self._sets: list[PatternSet] = []
         caseless = int(hyperscan.HS_FLAG_CASELESS)
         short = keyword_literals[:short_literals]
-        self.short_group = short_group if short else -1
-        self._short_first = 0
         values: dict[str, int] = {}
         literal_users: list[Candidate] = []
         for group_id, group in enumerate(groups):
@@ -113,12 +112,11 @@ class Databases:
                 elif m.hs_pattern is not None:
                     m.hs_index = patterns.setdefault((m.hs_pattern, m.hs_flags), len(patterns))
                     m.hs_db = group_id
-            pairs = tuple(patterns)
-            if group_id == self.short_group:
-                self._short_first = len(pairs)
-                pairs += tuple((_bounded_after(word), caseless) for word in short)
-            self._sets.append((pairs, False))
+            self._sets.append((tuple(patterns), False))
         self._short = [len(word) for word in short]
+        self.short_group = len(self._sets) if short else -1
+        if short:
+            self._sets.append((tuple((_bounded_after(word), caseless) for word in short), False))
         self.literals_at = len(self._sets)
         for m in literal_users:
             m.hs_db = self.literals_at
@@ -186,9 +184,8 @@ class Databases:
         same data."""
         hits = list(literal_hits)
         if short_group_hits is not None:
-            first = self._short_first
             for ident, size in enumerate(self._short):
-                for end in short_group_hits[first + ident]:
+                for end in short_group_hits[ident]:
                     end -= 1  # the boundary character after the word
                     before = end - size - 1
                     if before < 0 or data[before] not in _ALNUM:
