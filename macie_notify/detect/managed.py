@@ -172,6 +172,10 @@ RULES: tuple[Rule, ...] = (
         before="0-9A-Za-z_",
         after="0-9A-Za-z_",
         check=v.stripe_ok,
+        # The {24,99} repeat tripled the compile of the everywhere database (0.066 s against
+        # 0.023 s without it); the prefix finds the same candidates.
+        anchor=r"(?:sk|rk|pk)_(?:live|test)_",
+        anchor_reach=8,
     ),
     # -- financial -----------------------------------------------------------------------
     Rule(

@@ -160,6 +160,9 @@ LITERAL_STARTS = [
     "PuTTY-User-Key-File-3: ssh-ed25519",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "EYJ",
+    "key sk_live_9fQ2xW7mK3pL8vR4tY6nB1cZ",
+    "rk_test_Zq8Lm3Np4Oq5Pr6Qs7Rt8Su9T",
+    "sk_live_short",
     "x",
     "\n",
 ]
@@ -171,8 +174,9 @@ def test_values_found_by_their_fixed_start_agree(
     scanners: dict[str, Scanner], parts: list[str]
 ) -> None:
     # Everywhere patterns that start with fixed text ("-----BEGIN ", "+44", "Cookie:") get
-    # their Hyperscan candidates from a caseless literal: the same results as the pure path,
-    # with decoys in other cases and buffer edges anywhere.
+    # their Hyperscan candidates from a caseless literal, and Stripe keys from an anchor
+    # pattern of their prefix: the same results as the pure path, with decoys in other
+    # cases and buffer edges anywhere.
     text = "".join(parts)
     fast = summary(scanners["hyperscan"].engine.scan([text], Structure()))
     saved = engine_module.CHUNK, engine_module.OVERLAP
@@ -198,6 +202,7 @@ def test_values_found_by_their_fixed_start(scanners: dict[str, Scanner]) -> None
             "PKCS": 1,
             "FRANCE_PHONE_NUMBER": 1,
             "UK_PHONE_NUMBER": 1,
+            "STRIPE_CREDENTIALS": 2,  # found from its prefix, the one pattern's anchor
         }
 
 
