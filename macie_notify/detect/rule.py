@@ -44,7 +44,14 @@ class Rule:
     def __post_init__(self) -> None:
         # Word processors and PDF text use the typographic apostrophe ("driver’s licence",
         # "carte nationale d’identité"): each keyword with "'" also matches with "’".
-        extra = tuple(k.replace("'", "\u2019") for k in self.keywords if "'" in k)
+        # (Not twice: ``dataclasses.replace`` runs this again on keywords that have them.)
+        extra = tuple(
+            dict.fromkeys(
+                typographic
+                for k in self.keywords
+                if "'" in k and (typographic := k.replace("'", "\u2019")) not in self.keywords
+            )
+        )
         if extra:
             object.__setattr__(self, "keywords", (*self.keywords, *extra))
 

@@ -162,7 +162,7 @@ LICENCE_RULES: tuple[Rule, ...] = (
         r"[0-9]{8}",
         ("vairuotojo pažymėjimas", "vairuotojo pazymejimas", "vairuotojo teisės"),
     ),
-    _rule("LUXEMBOURG", r"[0-9]{6}", (*_KW_FR, *_KW_DE, "fahrerlaubnis", "führerschäin")),
+    _rule("LUXEMBOURG", r"[0-9]{6}", (*_KW_FR, *_KW_DE, "führerschäin")),
     _rule("MALTA", r"[0-9]{7}[A-Z]", ("liċenzja tas-sewqan", "licenzja tas-sewqan", *KW_DL_EN)),
     _rule("NETHERLANDS", r"[0-9]{10}", _KW_NL),
     _rule(

@@ -374,3 +374,15 @@ def test_at_most_15_occurrences_are_located(scan) -> None:
     det = result.managed["USA_SOCIAL_SECURITY_NUMBER"]
     assert (det.count, len(det.occurrences)) == (40, 15)
     assert result.classification_result()["additionalOccurrences"] is True
+
+
+def test_no_rule_lists_a_keyword_twice() -> None:
+    # Rebuilding a rule (dataclasses.replace) must not add its typographic-apostrophe
+    # keywords ("driver’s licence") a second time.
+    from dataclasses import replace
+
+    from macie_notify.detect.managed import RULES
+
+    for rule in RULES:
+        for copy in (rule, replace(rule, prefilter=False)):
+            assert len(set(copy.keywords)) == len(copy.keywords), rule.name
