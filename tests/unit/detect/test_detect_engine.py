@@ -4,6 +4,8 @@ across a buffer boundary is found exactly once."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -62,6 +64,18 @@ def summary(tally: Tally) -> dict[str, tuple[int, list[dict[str, object]]]]:
 
 def pieces(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+@contextmanager
+def small_buffers(chunk: int, overlap: int) -> Iterator[None]:
+    """Buffers of ``chunk`` characters (for hypothesis tests, which cannot take the
+    function-scoped ``monkeypatch``)."""
+    saved = engine_module.CHUNK, engine_module.OVERLAP
+    engine_module.CHUNK, engine_module.OVERLAP = chunk, overlap
+    try:
+        yield
+    finally:
+        engine_module.CHUNK, engine_module.OVERLAP = saved
 
 
 @pytest.fixture(scope="module")
@@ -179,12 +193,8 @@ def test_values_found_by_their_fixed_start_agree(
     # cases and buffer edges anywhere.
     text = "".join(parts)
     fast = summary(scanners["hyperscan"].engine.scan([text], Structure()))
-    saved = engine_module.CHUNK, engine_module.OVERLAP
-    engine_module.CHUNK, engine_module.OVERLAP = 9_000, 8_500
-    try:
+    with small_buffers(9_000, 8_500):
         chunked = summary(scanners["hyperscan"].engine.scan(pieces(text, 997), Structure()))
-    finally:
-        engine_module.CHUNK, engine_module.OVERLAP = saved
     pure = summary(scanners["pure"].engine.scan([text], Structure()))
     assert fast == pure == chunked
 
@@ -262,10 +272,6 @@ def test_engines_agree_on_any_mix(
 ) -> None:
     text = "".join(parts)
     fast = summary(scanners["hyperscan"].engine.scan([text], Structure()))
-    saved = engine_module.CHUNK, engine_module.OVERLAP
-    engine_module.CHUNK, engine_module.OVERLAP = 24_000, 20_000  # many buffers per text
-    try:
+    with small_buffers(24_000, 20_000):  # many buffers per text
         pure = summary(scanners["pure"].engine.scan(pieces(text, piece), Structure()))
-    finally:
-        engine_module.CHUNK, engine_module.OVERLAP = saved
     assert pure == fast
