@@ -24,7 +24,6 @@ from macie_notify.detect.managed import keyword_trie
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _WORD = re.compile("[0-9a-z]", _FLAGS)
-_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 class KeywordFinder:
@@ -159,7 +158,7 @@ class KeywordFinder:
         tried: set[tuple[int, int]] = set()
         size = len(buf)
         for end, ident in hits:
-            if end < size and buf[end] in _ALNUM:
+            if end < size and _WORD.match(buf, end):
                 # No keyword ends here (each ends before a boundary), and one that starts
                 # where this literal points ends at a literal of its own. Most literal hits
                 # in base64 or hex are these: skipping them spares matching, and compiling
@@ -229,7 +228,8 @@ class KeywordFinder:
 SHORT = 4
 """Whole-keyword literals shorter than this count only with a character that is not an
 ASCII letter or digit on both sides ("cf", "mc" or "rg" alone hit all over base64 and hex
-text); Hyperscan's literal compiler has no boundaries, so the match handler checks them."""
+text): Hyperscan finds them with the boundary after them (:mod:`.fastpath`), and the one
+before is checked on its hits."""
 
 
 def _prefixes(word: str) -> set[str]:
