@@ -9,6 +9,7 @@ compiled databases are cached on disk by :mod:`.hscache`.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar, cast
@@ -222,7 +223,7 @@ def _on_threads(fn: Callable[[int], T], items: Sequence[int]) -> list[T]:
 def _bounded_after(word: str) -> str:
     """``word`` followed by a character that is not an ASCII letter or digit (a final buffer
     ends with a newline, so a word at the end of the text has one)."""
-    return "".join(c if c.isalnum() else "\\" + c for c in word) + "[^0-9A-Za-z]"
+    return re.escape(word) + "[^0-9A-Za-z]"
 
 
 class Hits:
