@@ -155,9 +155,11 @@ class AppContext:
     def err_is_terminal(self) -> bool:
         """Whether stderr is a terminal, as rich decides, without importing rich for the
         common case of a pipe or a file (a CI run)."""
-        if not sys.stderr.isatty() and not os.environ.get("FORCE_TERMINAL"):
-            return False
-        return self.err.is_terminal
+        # Besides isatty(), rich reads these two variables (TTY_COMPATIBLE=1 and a
+        # non-empty FORCE_COLOR make a pipe a terminal): only then is rich worth asking.
+        if sys.stderr.isatty() or {"TTY_COMPATIBLE", "FORCE_COLOR"} & os.environ.keys():
+            return self.err.is_terminal
+        return False
 
 
 def _make_console(stream: Any, no_color: bool) -> Console:
