@@ -3,9 +3,10 @@
 One process is one execution environment, reused for invocation after invocation as Lambda
 reuses a warm environment (module-level state and imports persist; the init phase runs
 once). Started as ``python -I -S bootstrap.py``, it reads one request per line on stdin:
-the event, request id, timeouts, SDK path, and the files for the invocation's RESULT and
-LOG. The first request imports the handler named by ``_HANDLER`` from ``LAMBDA_TASK_ROOT``;
-each calls it with a context object like the Python runtime's
+the event, request id, timeouts, and the files for the invocation's RESULT and LOG. The
+first request imports the handler named by ``_HANDLER`` from ``LAMBDA_TASK_ROOT`` (the AWS
+SDK from ``LAMBDA_RUNTIME_DIR``, as on Lambda); each calls it with a context object like
+the Python runtime's
 (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html), with the function's
 stdout and stderr going to LOG, writes ``{"payload": ...}``, ``{"error": {errorType,
 errorMessage, stackTrace}}`` or ``{"timed_out": true}`` to RESULT, and then ``done`` on
@@ -131,7 +132,7 @@ class _Bootstrap:
 
     def init(self) -> bool:
         req = self.request
-        sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], str(req["sdk_path"])]
+        sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], os.environ["LAMBDA_RUNTIME_DIR"]]
         self.log_handler = logging.StreamHandler(sys.stdout)
         self.log_handler.setFormatter(_RequestIdFormatter(str(req["request_id"])))
         logging.getLogger().addHandler(self.log_handler)

@@ -358,7 +358,6 @@ class LambdaRunner:
                 "invoked_function_arn": spec.arn,
                 "timeout_ms": int(spec.timeout_s * 1000),
                 "init_limit_ms": int(INIT_LIMIT_S * 1000),
-                "sdk_path": str(self._runtime_dir()),
                 "result_path": str(result_path),
                 "log_path": str(log_path),
             }
