@@ -306,6 +306,8 @@ def main() -> None:
         help="one sensitive value every N lines (100: ~1 per 8 KB; 20: ~1 per 1.6 KB)",
     )
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     if args.mode == "rss":
         bench_rss(args.size_mb or 1024, args.engine)
         return
