@@ -369,7 +369,7 @@ class LambdaRunner:
                 _kill_group(environment.proc, signal.SIGKILL)
                 environment.proc.wait()
             duration = (time.monotonic() - t0) * 1000
-            if self.closed and not finished and environment.proc.returncode is not None:
+            if not finished and self.closed and (environment.proc.returncode or 0) < 0:
                 raise _Stopping  # killed by close()/kill(), not by its own doing
             raw = result_path.read_text() if result_path.exists() else ""
             output = environment.output() + (
