@@ -112,5 +112,4 @@ def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
         with moto_sqs():
             return method(*args, **kwargs)
 
-    setattr(locked, _MARK, True)
     return locked
