@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,5 +37,17 @@ def test_not_glibc_is_a_no_op(monkeypatch: pytest.MonkeyPatch) -> None:
     from macie_notify.detect import heap
 
     monkeypatch.setattr(heap, "_done", False)
-    monkeypatch.setattr(heap.sys, "platform", "darwin")
+    monkeypatch.setattr(sys, "platform", "darwin")
     assert heap.keep_large_buffers() is False
+
+
+def test_allocator_tuned_only_when_megabytes_may_be_scanned(tmp_path: Path) -> None:
+    from macie_notify.detect.report import LARGE, _may_be_large
+
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text("ssn 536-22-8726\n")
+    large.write_bytes(b"x" * LARGE)
+    assert not _may_be_large([str(small), str(tmp_path / "missing.txt")])
+    assert _may_be_large([str(small), str(large)])
+    assert _may_be_large([str(tmp_path)])  # a folder may hold anything
+    assert _may_be_large(["-"])
