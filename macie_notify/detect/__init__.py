@@ -38,7 +38,8 @@ and ``scan`` agree. Public API:
 
 ``macie_notify.detect.pool.ScanPool(scanner, jobs=None)``
     Worker processes for many scans (``scan`` and the local classification jobs):
-    ``submit_bytes(data, name=...)`` returns a future of ``Scanner.scan_bytes``'s result.
+    ``scan_objects(items)`` yields ``Scanner.scan_bytes``'s result for each ``(name, data)``,
+    in order.
 
 ``macie_notify.detect.report.run_scan(scanner, paths, ...) -> ScanReport``
     What ``macie-notify scan`` prints (``to_dict()`` is the ``scan -o json`` document).

@@ -6,15 +6,17 @@ results come back in submission order, so the output does not depend on the numb
 workers. Matching is CPU-bound Python and Hyperscan work, so processes (not threads) are
 what uses every core.
 
-Where the platform forks and the caller runs no other thread, workers are forked and share
-the parent's compiled engine copy-on-write (no recompiling); elsewhere (macOS, Windows, a
-threaded server) they start fresh and rebuild the engine, loading Hyperscan's database from
-the on-disk cache. Workers ignore SIGINT: Ctrl-C is the parent's to handle, and it stops
-them.
+Where the platform forks and the caller runs no other thread, workers are forked
+(:mod:`.forked`) and share the parent's compiled engine copy-on-write (no recompiling);
+elsewhere (Windows, a threaded server such as the local AWS) a ``concurrent.futures``
+process pool starts them fresh, and they rebuild the engine, loading Hyperscan's database
+from the on-disk cache. Workers ignore SIGINT: Ctrl-C is the parent's to handle, and it
+stops them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections import deque
@@ -24,8 +26,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from macie_notify.detect.heap import keep_large_buffers
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
+    from macie_notify.detect.forked import ForkedWorkers
     from macie_notify.detect.result import FileResult
     from macie_notify.detect.scanner import Scanner
 
@@ -58,8 +61,9 @@ def _worker_scanner() -> Scanner:
     return _SCANNER
 
 
-def _scan_bytes(name: str, data: bytes) -> FileResult:
-    return _worker_scanner().scan_bytes(data, name=name)
+def _scan_object(scanner: Scanner, item: tuple[str, bytes]) -> FileResult:
+    name, data = item
+    return scanner.scan_bytes(data, name=name)
 
 
 def _call(fn: Callable[[Scanner, Any], Any], arg: Any) -> Any:
@@ -69,25 +73,31 @@ def _call(fn: Callable[[Scanner, Any], Any], arg: Any) -> Any:
 class ScanPool:
     """``jobs`` worker processes scanning with ``scanner``; use as a context manager.
 
-    ``submit_bytes(data, name=...)`` returns a future of :meth:`Scanner.scan_bytes`'s result
-    (what a classification job needs per S3 object); :meth:`map` runs a module-level
-    function ``fn(scanner, item)`` over items, yielding results in order with at most
-    ``ahead`` items in flight (bounded memory for long inputs).
+    :meth:`map` runs a module-level function ``fn(scanner, item)`` over items, yielding
+    results in order with at most ``ahead`` items taken but not yet yielded (bounded
+    memory for long inputs); :meth:`scan_objects` is that for objects held in memory (what
+    a classification job reads from S3).
     """
 
     def __init__(self, scanner: Scanner, jobs: int | None = None) -> None:
-        # Imported here: ``default_jobs`` and a scan of one file need neither (~15 ms).
+        self.scanner = scanner
+        self.jobs = max(1, jobs or default_jobs())
+        self._forked: ForkedWorkers | None = None
+        self._executor: ProcessPoolExecutor | None = None
+        # fork copies every thread's locks as they are: only safe single-threaded.
+        if hasattr(os, "fork") and threading.active_count() == 1:
+            from macie_notify.detect.forked import ForkedWorkers
+
+            self.method = "fork"
+            self._forked = ForkedWorkers(self.jobs, functools.partial(_init, scanner))
+            return
+        # Imported here: the forked workers, ``default_jobs`` and a scan of one file need
+        # neither (~25 ms).
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.scanner = scanner
-        self.jobs = max(1, jobs or default_jobs())
         methods = multiprocessing.get_all_start_methods()
-        # fork copies every thread's locks as they are: only safe single-threaded.
-        method = "fork" if "fork" in methods and threading.active_count() == 1 else None
-        if method is None and "forkserver" in methods:
-            method = "forkserver"
-        context = multiprocessing.get_context(method)
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
         self.method = context.get_start_method()
         self._executor = ProcessPoolExecutor(
             self.jobs, mp_context=context, initializer=_init, initargs=(scanner,)
@@ -102,14 +112,25 @@ class ScanPool:
         else:
             self.terminate()
 
-    def submit_bytes(self, data: bytes, *, name: str) -> Future[FileResult]:
-        return self._executor.submit(_scan_bytes, name, data)
+    def scan_objects(
+        self, items: Iterable[tuple[str, bytes]], *, ahead: int | None = None
+    ) -> Iterator[FileResult]:
+        """:meth:`Scanner.scan_bytes` of each ``(name, data)``, in order."""
+        return self.map(_scan_object, items, ahead=ahead)
 
     def map(
         self, fn: Callable[[Scanner, T], R], items: Iterable[T], *, ahead: int | None = None
     ) -> Iterator[R]:
-        window: deque[Future[R]] = deque()
         limit = ahead or self.jobs * 4
+        if self._forked is not None:
+            return self._forked.map(functools.partial(_call, fn), items, ahead=limit)
+        return self._executor_map(fn, items, limit)
+
+    def _executor_map(
+        self, fn: Callable[[Scanner, T], R], items: Iterable[T], limit: int
+    ) -> Iterator[R]:
+        assert self._executor is not None
+        window: deque[Future[R]] = deque()
         for item in items:
             window.append(self._executor.submit(_call, fn, item))
             if len(window) >= limit:
@@ -118,10 +139,17 @@ class ScanPool:
             yield window.popleft().result()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        if self._forked is not None:
+            self._forked.close()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
 
     def terminate(self) -> None:
         """Stop at once (Ctrl-C, an error): queued work is dropped, workers are killed."""
+        if self._forked is not None:
+            self._forked.terminate()
+        if self._executor is None:
+            return
         processes = list(getattr(self._executor, "_processes", {}).values())
         self._executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:

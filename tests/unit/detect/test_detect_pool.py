@@ -88,8 +88,8 @@ def test_pool_scans_objects_for_jobs(scanner: Scanner) -> None:
     """The API the local classification jobs use: one object in memory per future."""
     data = [(f"k{i}", text(3_000, i).encode()) for i in range(6)]
     with ScanPool(scanner, jobs=2) as pool:
-        futures = [pool.submit_bytes(body, name=key) for key, body in data]
-        pooled = [f.result() for f in futures]
+        assert pool.method == "fork"
+        pooled = list(pool.scan_objects(data, ahead=3))
     assert shape(pooled) == shape([scanner.scan_bytes(body, name=key) for key, body in data])
 
 
@@ -104,7 +104,7 @@ def test_workers_started_fresh_rebuild_the_scanner(
     body = text(4_000, 9).encode()
     with ScanPool(scanner, jobs=1) as pool:
         assert pool.method != "fork"
-        pooled = pool.submit_bytes(body, name="obj").result()
+        (pooled,) = pool.scan_objects([("obj", body)])
     assert shape([pooled]) == shape([scanner.scan_bytes(body, name="obj")])
 
 
