@@ -21,6 +21,10 @@ and ``scan`` agree. Public API:
     occurrences: at most 15 each); ``.status`` / ``.reason`` use Macie's status vocabulary
     (COMPLETE | PARTIAL | SKIPPED; UNSUPPORTED_FILE_TYPE_EXCEPTION, ...).
 
+``default_scanner(identifiers=None, custom=()) -> Scanner``
+    The compiled scanner ``scan_bytes`` uses for these identifiers (cached), for callers
+    that hand it to a ``ScanPool``.
+
 ``scan_paths(paths, *, identifiers, custom=(), exclude=())``
     Files and folders: one ``FileResult`` per file or archive member (``a.zip!dir/b.csv``),
     streamed in bounded memory; paths are relative to the argument they were found under.
@@ -54,7 +58,7 @@ if TYPE_CHECKING:
     from macie_notify.detect.custom import CustomIdentifierSpec, SeverityLevel
     from macie_notify.detect.managed import LOCAL_IDENTIFIERS
     from macie_notify.detect.result import FileResult, ScanSummary, scan_document
-    from macie_notify.detect.scanner import Scanner, scan_bytes, scan_paths
+    from macie_notify.detect.scanner import Scanner, default_scanner, scan_bytes, scan_paths
     from macie_notify.detect.selection import IdentifierSelection
     from macie_notify.detect.sources import Limits
 
@@ -70,6 +74,7 @@ _LAZY = {
     "IdentifierSelection": "macie_notify.detect.selection",
     "Limits": "macie_notify.detect.sources",
     "Scanner": "macie_notify.detect.scanner",
+    "default_scanner": "macie_notify.detect.scanner",
     "scan_bytes": "macie_notify.detect.scanner",
     "scan_paths": "macie_notify.detect.scanner",
 }
@@ -93,6 +98,7 @@ __all__ = [
     "ScanSummary",
     "Scanner",
     "SeverityLevel",
+    "default_scanner",
     "scan_bytes",
     "scan_document",
     "scan_paths",

@@ -28,6 +28,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+_IDLE = -1
+_STALE = -2
+"""A worker's task from a map that ended early: its reply is read and dropped."""
 
 
 class WorkerLost(RuntimeError):
@@ -41,8 +44,8 @@ class _Worker:
         self.pid = pid
         self.writer = writer
         self.reader = reader
-        self.task = -1
-        """Index of the task it holds; -1: idle."""
+        self.task = _IDLE
+        """Index of the task it holds, else _IDLE or _STALE."""
 
     def fileno(self) -> int:  # for select
         return self.reader.fileno()
@@ -92,34 +95,58 @@ class ForkedWorkers:
         done: dict[int, tuple[bool, Any]] = {}
         taken = given = 0  # items taken from ``source``; results yielded
         exhausted = False
-        idle = list(self._workers)
-        while True:
-            while idle and not exhausted and taken - given < ahead:
-                try:
-                    item = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                worker = idle.pop()
-                worker.task = taken
-                pickle.dump((fn, item), worker.writer, _PROTOCOL)
-                worker.writer.flush()
-                taken += 1
-            if given in done:
-                ok, value = done.pop(given)
-                given += 1
-                if not ok:
-                    raise value
-                yield value
+        try:
+            while True:
+                if not exhausted:
+                    sent, exhausted = self._send(fn, source, taken, ahead - (taken - given))
+                    taken += sent
+                if given in done:
+                    ok, value = done.pop(given)
+                    given += 1
+                    if not ok:
+                        raise value
+                    yield value
+                elif exhausted and given == taken:
+                    return
+                else:
+                    self._collect(done)
+        finally:
+            # Left early (an error, or the caller stopped reading): the replies still to
+            # come answer this map, not the next one.
+            for worker in self._workers:
+                if worker.task >= 0:
+                    worker.task = _STALE
+
+    def _send(
+        self, fn: Callable[[T], R], source: Iterator[T], first: int, room: int
+    ) -> tuple[int, bool]:
+        """Items of ``source`` (numbered from ``first``) to idle workers, at most ``room``;
+        how many were sent, and whether ``source`` ran out."""
+        sent = 0
+        for worker in self._workers:
+            if sent >= room:
+                break
+            if worker.task != _IDLE:
                 continue
-            if exhausted and given == taken:
-                return
-            busy = [w for w in self._workers if w.task >= 0]
-            ready: list[_Worker] = select.select(busy, [], [])[0]
-            for worker in ready:
-                done[worker.task] = self._reply(worker)
-                worker.task = -1
-                idle.append(worker)
+            try:
+                item = next(source)
+            except StopIteration:
+                return sent, True
+            worker.task = first + sent
+            pickle.dump((fn, item), worker.writer, _PROTOCOL)
+            worker.writer.flush()
+            sent += 1
+        return sent, False
+
+    def _collect(self, done: dict[int, tuple[bool, Any]]) -> None:
+        """Wait for replies; each goes into ``done`` under its task's index."""
+        busy = [w for w in self._workers if w.task != _IDLE]
+        ready: list[_Worker] = select.select(busy, [], [])[0]
+        for worker in ready:
+            reply = self._reply(worker)
+            if worker.task != _STALE:
+                done[worker.task] = reply
+            worker.task = _IDLE
 
     def _reply(self, worker: _Worker) -> tuple[bool, Any]:
         try:

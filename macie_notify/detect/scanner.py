@@ -390,13 +390,20 @@ def scan_bytes(
     custom: Sequence[CustomIdentifierSpec] = (),
 ) -> FileResult:
     """Scan one object held in memory (the emulator's entry point); compiled engines are cached."""
+    return default_scanner(identifiers, custom).scan_bytes(data, name=name)
+
+
+def default_scanner(
+    identifiers: IdentifierSelection | None = None, custom: Sequence[CustomIdentifierSpec] = ()
+) -> Scanner:
+    """The scanner for these identifiers, compiled once and cached (the emulator's jobs)."""
     key = (identifiers or IdentifierSelection(), tuple(custom))
     scanner = _DEFAULT_SCANNERS.get(key)
     if scanner is None:
         if len(_DEFAULT_SCANNERS) > 32:
             _DEFAULT_SCANNERS.clear()
         scanner = _DEFAULT_SCANNERS[key] = Scanner(key[0], key[1])
-    return scanner.scan_bytes(data, name=name)
+    return scanner
 
 
 def scan_paths(

@@ -11,8 +11,9 @@ does (https://docs.aws.amazon.com/macie/latest/user/discovery-jobs.html):
   ``bucketCriteria``) through the S3 API, applies ``scoping`` (extension, key prefix,
   size, last-modified date, object tags) and ``samplingPercentage``, reads each object and
   scans it with :mod:`macie_notify.detect` using the job's managed identifier selection
-  and custom identifiers; every object with a detection becomes one sensitive-data
-  finding in Macie's shape, published like any other finding;
+  and custom identifiers (a run with megabytes to read in the detection worker pool,
+  every core at work, as ``scan`` does); every object with a detection becomes one
+  sensitive-data finding in Macie's shape, published like any other finding;
 - USER_PAUSED stops a run between objects and RUNNING resumes it where it stopped;
   CANCELLED ends it for good;
 - job events go to the log group ``/aws/macie/classificationjobs``
@@ -30,12 +31,15 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from macie_notify.detect import CustomIdentifierSpec, IdentifierSelection, scan_bytes
+from macie_notify.detect import CustomIdentifierSpec, FileResult, IdentifierSelection
+from macie_notify.detect.pool import ScanPool, default_jobs
+from macie_notify.detect.scanner import default_scanner
 from macie_notify.local.lambda_.runner import LogWriter
 from macie_notify.local.macie2.allow_lists import mask
 from macie_notify.local.macie2.discovery import Scan
@@ -68,6 +72,9 @@ if TYPE_CHECKING:
 __all__ = ["JobRunner", "S3Object"]
 
 JOB_LOG_GROUP = "/aws/macie/classificationjobs"
+POOL_MIN_BYTES = 8 * 1024 * 1024
+"""A run with at least this much to read (and two objects or more) scans in worker
+processes; starting them (each rebuilds the scanner) costs more than a smaller run."""
 
 
 @dataclass
@@ -281,15 +288,13 @@ class JobRunner:
                 error=bool(state.errors),
             )
         buckets: dict[str, dict[str, Any]] = {}
-        while state.pending:
-            if state.paused or state.cancelled or self._stopping:
-                return
-            obj = state.pending.pop(0)
-            if obj.bucket not in buckets:
-                buckets[obj.bucket] = bucket_details(client, obj.bucket, state.account_id)
-            self._scan_object(run, backend, obj, buckets[obj.bucket])
+        for obj, got, result in self._scanned(run, state, buckets):
+            if got is not None and result is not None:
+                self._record(run, backend, obj, buckets[obj.bucket], got, result)
             state.analysed.add((obj.bucket, obj.key, obj.etag))
             backend.record_progress(state.job_id, len(state.pending))
+        if state.pending and self._interrupted(state):
+            return
         state.pending = None
         state.previous_run = started
         state.since = started
@@ -359,16 +364,65 @@ class JobRunner:
             if bucket_selected(criteria, n, account_id, bucket_tags(client, n), facts.get(n))
         ]
 
-    def _scan_object(
-        self, run: _RunContext, backend: Any, obj: S3Object, bucket: Mapping[str, Any]
+    def _interrupted(self, state: _RunState) -> bool:
+        return state.paused or state.cancelled or self._stopping
+
+    def _fetched(
+        self, run: _RunContext, state: _RunState, buckets: dict[str, dict[str, Any]]
+    ) -> Iterator[tuple[S3Object, Any, bytes]]:
+        """The run's pending objects, read and masked, until it is paused or cancelled (or
+        the server stops); ``got`` is None for an object deleted since the listing, which
+        Macie skips too."""
+        client = run.client
+        while state.pending and not self._interrupted(state):
+            obj = state.pending.pop(0)
+            if obj.bucket not in buckets:
+                buckets[obj.bucket] = bucket_details(client, obj.bucket, state.account_id)
+            try:
+                got = client.get_object(Bucket=obj.bucket, Key=obj.key)
+            except client.exceptions.NoSuchKey:
+                yield obj, None, b""
+                continue
+            yield obj, got, mask(got["Body"].read(), run.allowed)
+
+    def _scanned(
+        self, run: _RunContext, state: _RunState, buckets: dict[str, dict[str, Any]]
+    ) -> Iterator[tuple[S3Object, Any, FileResult | None]]:
+        """Each fetched object with its scan, in order. A run with megabytes to read scans
+        them in worker processes (:class:`~macie_notify.detect.pool.ScanPool`), one per
+        CPU, as ``scan`` does; a smaller one scans here."""
+        scanner = default_scanner(run.selection, run.custom)
+        fetched = self._fetched(run, state, buckets)
+        pending = state.pending or []
+        jobs = default_jobs()
+        if jobs < 2 or len(pending) < 2 or sum(o.size for o in pending) < POOL_MIN_BYTES:
+            for obj, got, data in fetched:
+                yield obj, got, scanner.scan_bytes(data, name=obj.key) if got is not None else None
+            return
+        sent: deque[tuple[S3Object, Any]] = deque()
+
+        def objects() -> Iterator[tuple[str, bytes]]:
+            for obj, got, data in fetched:
+                sent.append((obj, got))
+                yield obj.key, data
+
+        # At most two objects per worker are held in memory beyond the one being recorded.
+        with ScanPool(scanner, jobs) as pool:
+            for result in pool.scan_objects(objects(), ahead=2 * jobs):
+                obj, got = sent.popleft()
+                yield obj, got, result if got is not None else None
+
+    def _record(
+        self,
+        run: _RunContext,
+        backend: Any,
+        obj: S3Object,
+        bucket: Mapping[str, Any],
+        got: Mapping[str, Any],
+        result: FileResult,
     ) -> None:
+        """One analysed object: its scan record, detailed result and finding, if any."""
         client, job = run.client, run.job
-        try:
-            got = client.get_object(Bucket=obj.bucket, Key=obj.key)
-        except client.exceptions.NoSuchKey:
-            return  # deleted since the listing: Macie skips it too
-        data = mask(got["Body"].read(), run.allowed)
-        result = scan_bytes(data, name=obj.key, identifiers=run.selection, custom=run.custom)
         classification = custom_arns(result.classification_result(), run.arns)
         sensitive = bool(
             result.has_findings and result.finding_type is not None and result.severity

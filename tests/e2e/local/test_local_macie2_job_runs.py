@@ -287,3 +287,53 @@ def test_disabling_macie_mid_run_leaves_no_finding_behind(aws: Callable[[str], A
     macie.enable_macie()
     time.sleep(1.0)  # what the old run would still write, it writes within this
     assert macie.list_findings()["findingIds"] == []
+
+
+def test_a_large_run_scans_in_worker_processes_with_the_same_findings(
+    aws: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run with megabytes to read hands its objects to the detection pool (every core at
+    work); what it finds, and in which order objects are recorded, does not change."""
+    from macie_notify.detect import pool as pool_module
+    from macie_notify.local.macie2 import jobs as jobs_module
+
+    s3, macie = aws("s3"), aws("macie2")
+    macie.enable_macie()
+    s3.create_bucket(Bucket="pooled-data")
+    bodies = {
+        "a-people.txt": PEOPLE.encode(),
+        "b-clean.txt": b"nothing to see\n" * 500,
+        "c-card.csv": b"name,credit card\nAna,4916 3385 0608 2832\n",
+        "d-mixed.log": (b"noise line\n" * 2000) + PEOPLE.encode(),
+    }
+    for key, body in bodies.items():
+        s3.put_object(Bucket="pooled-data", Key=key, Body=body)
+
+    def findings_by_key() -> dict[str, Any]:
+        return {
+            f["resourcesAffected"]["s3Object"]["key"]: (
+                f["type"],
+                f["severity"]["description"],
+                f["classificationDetails"]["result"]["sensitiveData"],
+            )
+            for f in all_findings(macie)
+        }
+
+    run_job(macie, ["pooled-data"])
+    here = findings_by_key()
+    assert set(here) == {"a-people.txt", "c-card.csv", "d-mixed.log"}
+    pools: list[str] = []
+    real_init = pool_module.ScanPool.__init__
+
+    def counting_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        pools.append(self.method)
+
+    monkeypatch.setattr(pool_module.ScanPool, "__init__", counting_init)
+    monkeypatch.setattr(jobs_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(jobs_module, "default_jobs", lambda: 2)
+    macie.disable_macie()  # a clean slate: its findings go
+    macie.enable_macie()
+    run_job(macie, ["pooled-data"])
+    assert pools and pools[0] != "fork"  # the server runs threads: workers start fresh
+    assert findings_by_key() == here
