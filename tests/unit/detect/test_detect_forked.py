@@ -117,3 +117,37 @@ def test_the_parent_collector_is_left_as_it_was() -> None:
     before = gc.get_freeze_count()
     ForkedWorkers(1, _init).close()
     assert gc.get_freeze_count() == before
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return any(line.split() == ["State:", "Z", "(zombie)"] for line in status)
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_workers_exit_when_their_parent_is_killed() -> None:
+    """A scan killed with SIGKILL (no cleanup) leaves no worker behind: each finds its task
+    pipe closed once its current task ends."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal, sys, time\n"
+        "from macie_notify.detect.forked import ForkedWorkers\n"
+        "workers = ForkedWorkers(2, lambda: None)\n"
+        "results = workers.map(time.sleep, [0.0, 0.3, 0.3, 0.3], ahead=4)\n"
+        "next(results)\n"
+        "print(' '.join(str(w.pid) for w in workers._workers), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL
+    pids = [int(p) for p in done.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in pids)
