@@ -56,6 +56,7 @@ class ForkedWorkers:
 
     def __init__(self, jobs: int, init: Callable[[], None]) -> None:
         self._workers: list[_Worker] = []
+        self._lost: WorkerLost | None = None
         # Objects the workers inherit are left alone by their collector (no copy-on-write
         # of pages it would otherwise touch); this process collects them as before.
         gc.freeze()
@@ -91,6 +92,8 @@ class ForkedWorkers:
     def map(self, fn: Callable[[T], R], items: Iterable[T], *, ahead: int) -> Iterator[R]:
         """``fn(item)`` for each item, in order, at most ``ahead`` items taken but not yet
         yielded; an exception raised by ``fn`` is raised here, in its place."""
+        if self._lost is not None:
+            raise self._lost
         source = iter(items)
         done: dict[int, tuple[bool, Any]] = {}
         taken = given = 0  # items taken from ``source``; results yielded
@@ -132,8 +135,9 @@ class ForkedWorkers:
                 item = next(source)
             except StopIteration:
                 return sent, True
+            task = pickle.dumps((fn, item), _PROTOCOL)  # an error here sends nothing
             worker.task = first + sent
-            pickle.dump((fn, item), worker.writer, _PROTOCOL)
+            worker.writer.write(task)
             worker.writer.flush()
             sent += 1
         return sent, False
@@ -159,7 +163,9 @@ class ForkedWorkers:
                 if os.WIFSIGNALED(status)
                 else f"exit code {os.waitstatus_to_exitcode(status)}"
             )
-            raise WorkerLost(f"a scan worker process ended unexpectedly ({how})") from None
+            # Its task is lost: this pool cannot give every result any more.
+            self._lost = WorkerLost(f"a scan worker process ended unexpectedly ({how})")
+            raise self._lost from None
         return reply
 
     def close(self) -> None:

@@ -337,3 +337,4 @@ def test_a_large_run_scans_in_worker_processes_with_the_same_findings(
     run_job(macie, ["pooled-data"])
     assert pools and pools[0] != "fork"  # the server runs threads: workers start fresh
     assert findings_by_key() == here
+    assert len(all_findings(macie)) == len(here)  # one per object, as before

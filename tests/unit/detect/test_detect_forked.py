@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import signal
 import time
 
@@ -88,7 +89,17 @@ def test_a_worker_killed_mid_task_is_reported() -> None:
     workers = ForkedWorkers(2, _init)
     with pytest.raises(WorkerLost, match="signal 9"):
         list(workers.map(_die, range(4), ahead=4))
+    with pytest.raises(WorkerLost):  # at once: the pool cannot give every result any more
+        list(workers.map(_die, [0], ahead=1))
     workers.terminate()
+
+
+def test_an_item_that_does_not_pickle_is_raised_and_sends_nothing() -> None:
+    workers = ForkedWorkers(1, _init)
+    with pytest.raises((TypeError, AttributeError, pickle.PicklingError)):
+        list(workers.map(_square_slowly, [2, lambda: None, 3], ahead=1))  # type: ignore[list-item]
+    assert list(workers.map(_square_slowly, [4], ahead=1)) == [16]
+    workers.close()
 
 
 def test_closing_while_large_replies_are_unread_does_not_hang() -> None:

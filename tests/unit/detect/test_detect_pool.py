@@ -85,10 +85,9 @@ def test_files_and_chunks_match_one_process(
 
 
 def test_pool_scans_objects_for_jobs(scanner: Scanner) -> None:
-    """The API the local classification jobs use: one object in memory per future."""
+    """The API the local classification jobs use: objects in memory, results in order."""
     data = [(f"k{i}", text(3_000, i).encode()) for i in range(6)]
     with ScanPool(scanner, jobs=2) as pool:
-        assert pool.method == "fork"
         pooled = list(pool.scan_objects(data, ahead=3))
     assert shape(pooled) == shape([scanner.scan_bytes(body, name=key) for key, body in data])
 
