@@ -7,7 +7,8 @@ bucket, and times ONE_TIME jobs from CreateClassificationJob to COMPLETE over HT
 boto3: first with the worker pool switched off (every object scanned in the run's own
 thread, as runs under ``jobs.POOL_MIN_BYTES`` are), then as the server runs them (objects
 handed to one worker process per CPU). Both must report the same findings. The first
-pooled run includes starting the forkserver; the median is reported.
+pooled run includes starting the forkserver; the median is reported. ``--size-mb``
+sets the corpus size, as in ``bench/scan.py``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scan import build_corpus  # noqa: E402
-
-from macie_notify.local import LocalServer  # noqa: E402
-from macie_notify.local.macie2 import jobs as jobs_module  # noqa: E402
+from scan import build_corpus
 
 ACCOUNT = "123456789012"
 BUCKET = "bench-corpus"
@@ -64,6 +62,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    # Imported here, not at the top: worker processes that start fresh import the main
+    # module again, and the local AWS (moto) would add a second to each of them.
+    from macie_notify.local import LocalServer
+    from macie_notify.local.macie2 import jobs as jobs_module
+
     paths = build_corpus(args.size_mb)
     total = sum(p.stat().st_size for p in paths)
     print(f"corpus        {total / 1e6:.1f} MB in {len(paths)} objects")

@@ -99,6 +99,10 @@ class ScanPool:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
         self.method = context.get_start_method()
+        if self.method == "forkserver":
+            # Workers fork from a server that has the engine's modules imported already
+            # (it starts once per process: later pools start in about 0.1 s).
+            context.set_forkserver_preload(["macie_notify.detect.scanner"])
         self._executor = ProcessPoolExecutor(
             self.jobs, mp_context=context, initializer=_init, initargs=(scanner,)
         )
