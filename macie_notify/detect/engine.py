@@ -349,6 +349,7 @@ class Engine:
             size += len(piece)
             if size >= CHUNK:
                 buf = "".join(parts)  # one copy per buffer, not one per piece
+                parts.clear()  # the pieces are not needed while the buffer is scanned
                 self._process(buf, st, final=False)
                 drop = len(buf) - OVERLAP - KEEP_BEFORE
                 _count_uncounted(st)  # at most one buffer is kept for later counting
@@ -359,7 +360,9 @@ class Engine:
                 parts, size = [buf[drop:]], len(buf) - drop
         # The last buffer is final even in a window: ``stop`` bounds it, and the text after
         # ``stop`` (OVERLAP characters, or fewer at the end of the file) completes matches.
-        self._process("".join(parts), st, final=True)
+        buf = "".join(parts)
+        parts.clear()
+        self._process(buf, st, final=True)
         return st.tally
 
     def _process(self, buf: str, st: _State, *, final: bool) -> None:
