@@ -3,15 +3,18 @@
 Where the platform forks and the caller runs a single thread, :class:`~.pool.ScanPool`
 uses these instead of ``concurrent.futures``: importing ``concurrent.futures`` and
 ``multiprocessing`` costs about 25 ms, a tenth of a short ``scan``'s wall time, and their
-queue threads and locks buy nothing when every worker is a fork of this process. Each
-worker has two pipes: tasks ``(fn, item)`` arrive pickled on one, and ``(ok, value)``
-replies leave on the other. A worker holds at most one task, so the parent always knows
-which task a reply answers, and a reply is the only thing in its pipe when ``select``
-reports it.
+queue threads and locks buy nothing when every worker is a fork of this process.
 
-Workers ignore SIGINT (Ctrl-C is the parent's to handle), exit when their task pipe
-closes, and never run the parent's ``atexit`` handlers or flush its buffers
-(``os._exit``).
+Each worker has two pipes: tasks ``(fn, item)`` arrive on one, replies ``(ok, value)``
+leave on the other, each message a length and a pickle. A worker holds at most one task,
+so the parent knows which task a reply answers, and reads it whole before unpickling it
+(a reply that does not unpickle is that task's error, not a pipe out of step). A pool runs
+one map at a time. Anything that breaks a message half way (a worker that dies, Ctrl-C)
+breaks the pool: it refuses further maps, and ``terminate`` cleans up.
+
+Workers ignore SIGINT (Ctrl-C is the parent's to handle), take SIGTERM's default action,
+exit when their task pipe closes (also when the parent is killed), and never run the
+parent's ``atexit`` handlers or flush its buffers (``os._exit``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import pickle
 import select
 import signal
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
@@ -28,13 +32,20 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+_HEADER = 8
+"""Bytes of the length before each message."""
 _IDLE = -1
 _STALE = -2
 """A worker's task from a map that ended early: its reply is read and dropped."""
 
+_LIVE: weakref.WeakSet[ForkedWorkers] = weakref.WeakSet()
+"""Pools of this process: a new worker closes their pipe ends, or their workers would
+never see the end of their task pipe."""
+
 
 class WorkerLost(RuntimeError):
-    """A worker process ended while it held a task (killed, out of memory)."""
+    """A worker process ended while it held a task (killed, out of memory), or a message
+    was cut half way: the pool cannot give every result any more."""
 
 
 class _Worker:
@@ -47,8 +58,12 @@ class _Worker:
         self.task = _IDLE
         """Index of the task it holds, else _IDLE or _STALE."""
 
-    def fileno(self) -> int:  # for select
-        return self.reader.fileno()
+    def close(self) -> None:
+        for pipe in (self.writer, self.reader):
+            try:
+                pipe.close()
+            except OSError:  # a task half written to a worker that is gone
+                pass
 
 
 class ForkedWorkers:
@@ -57,9 +72,13 @@ class ForkedWorkers:
     def __init__(self, jobs: int, init: Callable[[], None]) -> None:
         self._workers: list[_Worker] = []
         self._lost: WorkerLost | None = None
+        self._mapping = False
+        _LIVE.add(self)
         # Objects the workers inherit are left alone by their collector (no copy-on-write
         # of pages it would otherwise touch); this process collects them as before.
-        gc.freeze()
+        frozen = gc.get_freeze_count() == 0
+        if frozen:
+            gc.freeze()
         try:
             for _ in range(jobs):
                 self._workers.append(self._start(init))
@@ -67,20 +86,26 @@ class ForkedWorkers:
             self.terminate()
             raise
         finally:
-            gc.unfreeze()
+            if frozen:
+                gc.unfreeze()
 
     def _start(self, init: Callable[[], None]) -> _Worker:
         task_r, task_w = os.pipe()
         reply_r, reply_w = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except BaseException:
+            for fd in (task_r, task_w, reply_r, reply_w):
+                os.close(fd)
+            raise
         if pid == 0:  # the worker: never returns
             code = 1
             try:
                 os.close(task_w)
                 os.close(reply_r)
-                for other in self._workers:  # the other workers' pipe ends, inherited
-                    other.writer.close()
-                    other.reader.close()
+                for pool in list(_LIVE):  # every pool's pipe ends, this one's included
+                    for other in pool._workers:
+                        other.close()
                 _serve(task_r, reply_w, init)
                 code = 0
             finally:
@@ -94,6 +119,9 @@ class ForkedWorkers:
         yielded; an exception raised by ``fn`` is raised here, in its place."""
         if self._lost is not None:
             raise self._lost
+        if self._mapping:  # replies are numbered per map: two at once would mix them up
+            raise RuntimeError("a ForkedWorkers pool runs one map at a time")
+        self._mapping = True
         source = iter(items)
         done: dict[int, tuple[bool, Any]] = {}
         taken = given = 0  # items taken from ``source``; results yielded
@@ -114,6 +142,7 @@ class ForkedWorkers:
                 else:
                     self._collect(done)
         finally:
+            self._mapping = False
             # Left early (an error, or the caller stopped reading): the replies still to
             # come answer this map, not the next one.
             for worker in self._workers:
@@ -137,36 +166,42 @@ class ForkedWorkers:
                 return sent, True
             task = pickle.dumps((fn, item), _PROTOCOL)  # an error here sends nothing
             worker.task = first + sent
-            worker.writer.write(task)
-            worker.writer.flush()
+            with self._breaking(worker):
+                _write(worker.writer, task)
             sent += 1
         return sent, False
 
     def _collect(self, done: dict[int, tuple[bool, Any]]) -> None:
         """Wait for replies; each goes into ``done`` under its task's index."""
-        busy = [w for w in self._workers if w.task != _IDLE]
-        ready: list[_Worker] = select.select(busy, [], [])[0]
-        for worker in ready:
-            reply = self._reply(worker)
+        busy = {w.reader.fileno(): w for w in self._workers if w.task != _IDLE}
+        with self._breaking(None):
+            ready = _wait(list(busy))
+        for fd in ready:
+            worker = busy[fd]
+            with self._breaking(worker):
+                data = _read(worker.reader)
+            try:
+                reply: tuple[bool, Any] = pickle.loads(data)
+            except Exception as exc:  # a result or error that does not unpickle here
+                reply = (False, RuntimeError(f"a scan worker's reply did not unpickle: {exc}"))
             if worker.task != _STALE:
                 done[worker.task] = reply
             worker.task = _IDLE
 
-    def _reply(self, worker: _Worker) -> tuple[bool, Any]:
-        try:
-            reply: tuple[bool, Any] = pickle.load(worker.reader)
-        except (EOFError, pickle.UnpicklingError, OSError):
+    def _breaking(self, worker: _Worker | None) -> _Breaking:
+        return _Breaking(self, worker)
+
+    def _lose(self, worker: _Worker | None, exc: BaseException) -> None:
+        """The pool is broken: say why (a worker that ended, or a message cut short)."""
+        if self._lost is not None:
+            return
+        how = f"{type(exc).__name__} during a message"
+        if worker is not None and worker.pid and isinstance(exc, (EOFError, OSError)):
             _, status = os.waitpid(worker.pid, 0)
             worker.pid = 0
-            how = (
-                f"signal {-os.waitstatus_to_exitcode(status)}"
-                if os.WIFSIGNALED(status)
-                else f"exit code {os.waitstatus_to_exitcode(status)}"
-            )
-            # Its task is lost: this pool cannot give every result any more.
-            self._lost = WorkerLost(f"a scan worker process ended unexpectedly ({how})")
-            raise self._lost from None
-        return reply
+            code = os.waitstatus_to_exitcode(status)
+            how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        self._lost = WorkerLost(f"a scan worker process ended unexpectedly ({how})")
 
     def close(self) -> None:
         """Let the workers finish their task and exit; wait for them."""
@@ -184,28 +219,75 @@ class ForkedWorkers:
                 except ProcessLookupError:
                     pass
             # A closed reply pipe also stops a worker blocked writing a reply nobody reads.
-            for pipe in (worker.writer, worker.reader):
-                try:
-                    pipe.close()
-                except OSError:  # a task half written to a worker that is gone
-                    pass
+            worker.close()
         for worker in self._workers:
             if worker.pid:
                 os.waitpid(worker.pid, 0)
                 worker.pid = 0
         self._workers = []
+        _LIVE.discard(self)
+
+
+class _Breaking:
+    """Around pipe I/O: an exception there (a worker gone, Ctrl-C half way through a
+    message) breaks the pool; a worker gone is reported as :class:`WorkerLost`."""
+
+    def __init__(self, pool: ForkedWorkers, worker: _Worker | None) -> None:
+        self.pool = pool
+        self.worker = worker
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            return
+        self.pool._lose(self.worker, exc)
+        if isinstance(exc, (EOFError, OSError)):  # a worker gone: say so, not EPIPE
+            assert self.pool._lost is not None
+            raise self.pool._lost from None
+
+
+def _wait(fds: list[int]) -> list[int]:
+    """The descriptors ready to read (``poll`` where it exists: no limit on fd numbers)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        return [fd for fd, _ in poller.poll()]
+    return list(select.select(fds, [], [])[0])
+
+
+def _write(pipe: IO[bytes], data: bytes) -> None:
+    pipe.write(len(data).to_bytes(_HEADER, "little"))
+    pipe.write(data)
+    pipe.flush()
+
+
+def _read(pipe: IO[bytes]) -> bytes:
+    """One whole message; EOFError if the pipe ends before it does."""
+    header = pipe.read(_HEADER)
+    if len(header) < _HEADER:
+        raise EOFError
+    size = int.from_bytes(header, "little")
+    data = pipe.read(size)
+    if len(data) < size:
+        raise EOFError
+    return data
 
 
 def _serve(tasks: int, replies: int, init: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # whatever the parent made of it
     init()
     with os.fdopen(tasks, "rb") as reader, os.fdopen(replies, "wb") as writer:
         while True:
             try:
-                fn, item = pickle.load(reader)
-            except EOFError:  # the parent closed the pool
+                message = _read(reader)
+            except EOFError:  # the parent closed the pool (or is gone)
                 return
             try:
+                fn, item = pickle.loads(message)
                 reply: tuple[bool, Any] = (True, fn(item))
             except Exception as exc:  # raised again in the parent, in the task's place
                 reply = (False, exc)
@@ -216,7 +298,6 @@ def _serve(tasks: int, replies: int, init: Callable[[], None]) -> None:
                 failure = RuntimeError(f"{type(what).__name__}: {what} (in a scan worker)")
                 data = pickle.dumps((False, failure), _PROTOCOL)
             try:
-                writer.write(data)
-                writer.flush()
+                _write(writer, data)
             except BrokenPipeError:  # the parent stopped reading: it is closing
                 return

@@ -32,8 +32,9 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -290,13 +291,21 @@ class JobRunner:
                 error=bool(state.errors),
             )
         buckets: dict[str, dict[str, Any]] = {}
-        for obj, got, result in self._scanned(run, state, buckets):
-            if got is not None and result is not None:
-                self._record(run, backend, obj, buckets[obj.bucket], got, result)
-            state.analysed.add((obj.bucket, obj.key, obj.etag))
-            backend.record_progress(state.job_id, len(state.pending))
-        if state.pending and self._interrupted(state):
-            return
+        while True:
+            with closing(self._scanned(run, state, buckets)) as scanned:
+                for obj, got, result, left in scanned:
+                    if state.cancelled or self._stopping:
+                        return  # the run is over: objects still in the workers are dropped
+                    if got is not None and result is not None:
+                        self._record(run, backend, obj, buckets[obj.bucket], got, result)
+                    state.analysed.add((obj.bucket, obj.key, obj.etag))
+                    backend.record_progress(state.job_id, left)
+            if not state.pending:
+                break
+            if self._interrupted(state):
+                return  # paused: what was read is recorded; RUNNING goes on from here
+            # Resumed while the objects in flight were being recorded (that RUNNING found
+            # this run still going and left it to carry on): carry on.
         state.pending = None
         state.previous_run = started
         state.since = started
@@ -389,17 +398,19 @@ class JobRunner:
 
     def _scanned(
         self, run: _RunContext, state: _RunState, buckets: dict[str, dict[str, Any]]
-    ) -> Iterator[tuple[S3Object, Any, FileResult | None]]:
-        """Each fetched object with its scan, in order. A run with tens of megabytes to read
-        scans them in worker processes (:class:`~macie_notify.detect.pool.ScanPool`), one per
-        CPU, as ``scan`` does; a smaller one scans here."""
+    ) -> Generator[tuple[S3Object, Any, FileResult | None, int], None, None]:
+        """Each fetched object with its scan and the objects left after it, in order. A
+        run with tens of megabytes to read scans them in worker processes
+        (:class:`~macie_notify.detect.pool.ScanPool`), one per CPU, as ``scan`` does; a
+        smaller one scans here."""
         scanner = default_scanner(run.selection, run.custom)
         fetched = self._fetched(run, state, buckets)
         pending = state.pending or []
         jobs = default_jobs()
         if jobs < 2 or len(pending) < 2 or sum(o.size for o in pending) < POOL_MIN_BYTES:
             for obj, got, data in fetched:
-                yield obj, got, scanner.scan_bytes(data, name=obj.key) if got is not None else None
+                result = scanner.scan_bytes(data, name=obj.key) if got is not None else None
+                yield obj, got, result, len(state.pending or ())
             return
         sent: deque[tuple[S3Object, Any]] = deque()
 
@@ -412,7 +423,8 @@ class JobRunner:
         with ScanPool(scanner, jobs) as pool:
             for result in pool.scan_objects(objects(), ahead=2 * jobs):
                 obj, got = sent.popleft()
-                yield obj, got, result if got is not None else None
+                left = len(state.pending or ()) + len(sent)  # in the workers: still to do
+                yield obj, got, result if got is not None else None, left
 
     def _record(
         self,

@@ -7,7 +7,11 @@ import gc
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import tempfile
 import time
+from typing import Any
 
 import pytest
 
@@ -97,7 +101,8 @@ def test_a_worker_killed_mid_task_is_reported() -> None:
 def test_an_item_that_does_not_pickle_is_raised_and_sends_nothing() -> None:
     workers = ForkedWorkers(1, _init)
     with pytest.raises((TypeError, AttributeError, pickle.PicklingError)):
-        list(workers.map(_square_slowly, [2, lambda: None, 3], ahead=1))  # type: ignore[list-item]
+        items: list[Any] = [2, lambda: None, 3]
+        list(workers.map(_square_slowly, items, ahead=1))
     assert list(workers.map(_square_slowly, [4], ahead=1)) == [16]
     workers.close()
 
@@ -125,9 +130,15 @@ def test_terminate_stops_busy_workers() -> None:
 
 
 def test_the_parent_collector_is_left_as_it_was() -> None:
-    before = gc.get_freeze_count()
     ForkedWorkers(1, _init).close()
-    assert gc.get_freeze_count() == before
+    assert gc.get_freeze_count() == 0  # frozen for the fork only
+    gc.freeze()  # a caller's own freeze is kept
+    try:
+        before = gc.get_freeze_count()
+        ForkedWorkers(1, _init).close()
+        assert gc.get_freeze_count() == before > 0
+    finally:
+        gc.unfreeze()
 
 
 def _gone(pid: int) -> bool:
@@ -142,9 +153,6 @@ def _gone(pid: int) -> bool:
 def test_workers_exit_when_their_parent_is_killed() -> None:
     """A scan killed with SIGKILL (no cleanup) leaves no worker behind: each finds its task
     pipe closed once its current task ends."""
-    import subprocess
-    import sys
-
     script = (
         "import os, signal, sys, time\n"
         "from macie_notify.detect.forked import ForkedWorkers\n"
@@ -154,11 +162,87 @@ def test_workers_exit_when_their_parent_is_killed() -> None:
         "print(' '.join(str(w.pid) for w in workers._workers), flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    with tempfile.TemporaryFile("w+") as out:  # not a pipe: the workers would hold it open
+        done = subprocess.run([sys.executable, "-c", script], stdout=out, timeout=60)
+        out.seek(0)
+        pids = [int(p) for p in out.read().split()]
     assert done.returncode == -signal.SIGKILL
-    pids = [int(p) for p in done.stdout.split()]
     assert len(pids) == 2
     deadline = time.monotonic() + 10
     while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(_gone(pid) for pid in pids)
+
+
+class _OddError(Exception):
+    """Pickles, but does not unpickle: its ``__init__`` takes two arguments, ``args`` one."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(first)
+
+
+def _raise_odd(n: int) -> int:
+    if n == 1:
+        raise _OddError("odd", "error")
+    return n
+
+
+def test_a_reply_that_does_not_unpickle_is_that_tasks_error() -> None:
+    workers = ForkedWorkers(1, _init)
+    got: list[int] = []
+    with pytest.raises(RuntimeError, match="did not unpickle"):
+        for value in workers.map(_raise_odd, range(3), ahead=1):
+            got.append(value)
+    assert got == [0]
+    assert list(workers.map(_raise_odd, [5, 6], ahead=2)) == [5, 6]  # still in step
+    workers.close()
+
+
+def test_one_map_at_a_time() -> None:
+    workers = ForkedWorkers(2, _init)
+    first = workers.map(_square_slowly, range(6), ahead=4)
+    assert next(first) == 0
+    with pytest.raises(RuntimeError, match="one map at a time"):
+        next(workers.map(_square_slowly, [7], ahead=1))
+    assert list(first) == [1, 4, 9, 16, 25]  # the first one's replies were not taken
+    assert list(workers.map(_square_slowly, [7], ahead=1)) == [49]
+    workers.close()
+
+
+def _run(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh single-threaded interpreter (a hang fails after 60 s)."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+
+
+def test_closing_one_pool_while_another_lives_does_not_hang() -> None:
+    """The second pool's workers must not keep the first pool's task pipes open."""
+    script = (
+        "from macie_notify.detect.forked import ForkedWorkers\n"
+        "a = ForkedWorkers(1, lambda: None)\n"
+        "b = ForkedWorkers(1, lambda: None)\n"
+        "a.close()\n"
+        "print(list(b.map(abs, [-1, -2], ahead=2)))\n"
+        "b.close()\n"
+    )
+    assert _run(script).stdout.strip() == "[1, 2]"
+
+
+def test_a_single_threaded_scan_pool_forks_its_workers() -> None:
+    """Under pytest-xdist the test process runs threads, so ScanPool starts fresh workers
+    there; a plain process (the CLI) forks them, with the same results."""
+    script = (
+        "from macie_notify.detect import IdentifierSelection, Scanner\n"
+        "from macie_notify.detect.pool import ScanPool\n"
+        "scanner = Scanner(IdentifierSelection(), [])\n"
+        "line = b'SSN: 536-22-8726 card 4916 3385 0608 2832\\n'\n"
+        "items = [(f'k{i}', line * i) for i in range(5)]\n"
+        "with ScanPool(scanner, jobs=2) as pool:\n"
+        "    pooled = list(pool.scan_objects(items, ahead=3))\n"
+        "here = [scanner.scan_bytes(data, name=name) for name, data in items]\n"
+        "same = [r.classification_result() for r in pooled] == "
+        "[r.classification_result() for r in here]\n"
+        "print(pool.method, same, sum(r.has_findings for r in pooled))\n"
+    )
+    assert _run(script).stdout.split() == ["fork", "True", "4"]
