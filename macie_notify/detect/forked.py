@@ -28,6 +28,8 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
+from macie_notify.errors import MacieNotifyError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -43,9 +45,15 @@ _LIVE: weakref.WeakSet[ForkedWorkers] = weakref.WeakSet()
 never see the end of their task pipe."""
 
 
-class WorkerLost(RuntimeError):
+class WorkerLost(MacieNotifyError):
     """A worker process ended while it held a task (killed, out of memory), or a message
     was cut half way: the pool cannot give every result any more."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message,
+            hint="the system may have stopped it for lack of memory: try fewer --jobs",
+        )
 
 
 class _Worker:
