@@ -213,7 +213,9 @@ def _progress(app: AppContext) -> Iterator[Callable[[str, int], None] | None]:
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False))
-    with Progress(*columns, console=app.err, transient=True) as progress:
+    # Refreshed as each file ends, not by rich's refresh thread: a scan whose process runs
+    # a thread starts its workers fresh (forking a threaded process is unsafe), not forked.
+    with Progress(*columns, console=app.err, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("Scanning", total=None)
         seen = {"files": 0, "bytes": 0}
 
@@ -222,7 +224,9 @@ def _progress(app: AppContext) -> Iterator[Callable[[str, int], None] | None]:
             seen["bytes"] += size
             mib = seen["bytes"] / 1048576
             progress.update(
-                task, description=f"Scanning {seen['files']} files, {mib:.1f} MiB: {path}"
+                task,
+                description=f"Scanning {seen['files']} files, {mib:.1f} MiB: {path}",
+                refresh=True,
             )
 
         yield on_file

@@ -9,8 +9,9 @@ Each worker has two pipes: tasks ``(fn, item)`` arrive on one, replies ``(ok, va
 leave on the other, each message a length and a pickle. A worker holds at most one task,
 so the parent knows which task a reply answers, and reads it whole before unpickling it
 (a reply that does not unpickle is that task's error, not a pipe out of step). A pool runs
-one map at a time. Anything that breaks a message half way (a worker that dies, Ctrl-C)
-breaks the pool: it refuses further maps, and ``terminate`` cleans up.
+one map at a time. Anything that breaks a message half way (a worker that dies, Ctrl-C
+while a message is written or read) breaks the pool: it refuses further maps, and
+``terminate`` cleans up. Ctrl-C while waiting for replies leaves it whole.
 
 Workers ignore SIGINT (Ctrl-C is the parent's to handle), take SIGTERM's default action,
 exit when their task pipe closes (also when the parent is killed), and never run the
@@ -49,11 +50,9 @@ class WorkerLost(MacieNotifyError):
     """A worker process ended while it held a task (killed, out of memory), or a message
     was cut half way: the pool cannot give every result any more."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(
-            message,
-            hint="the system may have stopped it for lack of memory: try fewer --jobs",
-        )
+
+_GONE = (EOFError, BrokenPipeError, ConnectionResetError)
+"""What reading or writing a pipe raises when the worker at its other end has ended."""
 
 
 class _Worker:
@@ -116,6 +115,10 @@ class ForkedWorkers:
                         other.close()
                 _serve(task_r, reply_w, init)
                 code = 0
+            except BaseException:  # init failed (or worse): say why before going
+                import traceback
+
+                traceback.print_exc()
             finally:
                 os._exit(code)
         os.close(task_r)
@@ -130,6 +133,7 @@ class ForkedWorkers:
         if self._mapping:  # replies are numbered per map: two at once would mix them up
             raise RuntimeError("a ForkedWorkers pool runs one map at a time")
         self._mapping = True
+        ahead = max(1, ahead)
         source = iter(items)
         done: dict[int, tuple[bool, Any]] = {}
         taken = given = 0  # items taken from ``source``; results yielded
@@ -173,8 +177,8 @@ class ForkedWorkers:
             except StopIteration:
                 return sent, True
             task = pickle.dumps((fn, item), _PROTOCOL)  # an error here sends nothing
-            worker.task = first + sent
-            with self._breaking(worker):
+            with self._breaking(worker):  # numbered and sent, or the pool is broken
+                worker.task = first + sent
                 _write(worker.writer, task)
             sent += 1
         return sent, False
@@ -182,34 +186,43 @@ class ForkedWorkers:
     def _collect(self, done: dict[int, tuple[bool, Any]]) -> None:
         """Wait for replies; each goes into ``done`` under its task's index."""
         busy = {w.reader.fileno(): w for w in self._workers if w.task != _IDLE}
-        with self._breaking(None):
-            ready = _wait(list(busy))
-        for fd in ready:
+        for fd in _wait(list(busy)):  # interrupted here, no message is half read
             worker = busy[fd]
-            with self._breaking(worker):
+            with self._breaking(worker):  # read whole and the worker idle, or broken
                 data = _read(worker.reader)
+                index, worker.task = worker.task, _IDLE
             try:
                 reply: tuple[bool, Any] = pickle.loads(data)
             except Exception as exc:  # a result or error that does not unpickle here
                 reply = (False, RuntimeError(f"a scan worker's reply did not unpickle: {exc}"))
-            if worker.task != _STALE:
-                done[worker.task] = reply
-            worker.task = _IDLE
+            if index != _STALE:
+                done[index] = reply
 
-    def _breaking(self, worker: _Worker | None) -> _Breaking:
+    def _breaking(self, worker: _Worker) -> _Breaking:
         return _Breaking(self, worker)
 
-    def _lose(self, worker: _Worker | None, exc: BaseException) -> None:
+    def _lose(self, worker: _Worker, exc: BaseException) -> None:
         """The pool is broken: say why (a worker that ended, or a message cut short)."""
         if self._lost is not None:
             return
-        how = f"{type(exc).__name__} during a message"
-        if worker is not None and worker.pid and isinstance(exc, (EOFError, OSError)):
-            _, status = os.waitpid(worker.pid, 0)
-            worker.pid = 0
-            code = os.waitstatus_to_exitcode(status)
-            how = f"signal {-code}" if code < 0 else f"exit code {code}"
-        self._lost = WorkerLost(f"a scan worker process ended unexpectedly ({how})")
+        if not isinstance(exc, _GONE):
+            self._lost = WorkerLost(
+                f"the scan worker pool was interrupted in the middle of a message "
+                f"({type(exc).__name__})"
+            )
+            return
+        code = _reap(worker)
+        if code is not None and code < 0:
+            self._lost = WorkerLost(
+                f"a scan worker process ended unexpectedly (signal {-code})",
+                hint="the system may have stopped it for lack of memory: try fewer --jobs",
+            )
+        else:
+            how = f"exit code {code}" if code is not None else "exit status unknown"
+            self._lost = WorkerLost(
+                f"a scan worker process ended unexpectedly ({how})",
+                hint="its error, if any, is on stderr above",
+            )
 
     def close(self) -> None:
         """Let the workers finish their task and exit; wait for them."""
@@ -229,18 +242,17 @@ class ForkedWorkers:
             # A closed reply pipe also stops a worker blocked writing a reply nobody reads.
             worker.close()
         for worker in self._workers:
-            if worker.pid:
-                os.waitpid(worker.pid, 0)
-                worker.pid = 0
+            _reap(worker)
         self._workers = []
         _LIVE.discard(self)
 
 
 class _Breaking:
-    """Around pipe I/O: an exception there (a worker gone, Ctrl-C half way through a
-    message) breaks the pool; a worker gone is reported as :class:`WorkerLost`."""
+    """Around a message's pipe I/O: an exception there (a worker gone, Ctrl-C half way
+    through) breaks the pool; a worker gone is raised as :class:`WorkerLost`, anything
+    else as itself."""
 
-    def __init__(self, pool: ForkedWorkers, worker: _Worker | None) -> None:
+    def __init__(self, pool: ForkedWorkers, worker: _Worker) -> None:
         self.pool = pool
         self.worker = worker
 
@@ -251,9 +263,22 @@ class _Breaking:
         if exc is None:
             return
         self.pool._lose(self.worker, exc)
-        if isinstance(exc, (EOFError, OSError)):  # a worker gone: say so, not EPIPE
+        if isinstance(exc, _GONE):  # say the worker ended, not EPIPE or EOF
             assert self.pool._lost is not None
             raise self.pool._lost from None
+
+
+def _reap(worker: _Worker) -> int | None:
+    """Wait for a worker that has ended or is ending; its exit code (negative: the signal
+    that ended it), None when unknown (already reaped, or SIGCHLD ignored)."""
+    if not worker.pid:
+        return None
+    pid, worker.pid = worker.pid, 0
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
 
 
 def _wait(fds: list[int]) -> list[int]:

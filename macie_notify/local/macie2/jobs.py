@@ -90,6 +90,9 @@ class _RunState:
     pending: list[S3Object] | None = None
     since: dt.datetime | None = None
     previous_run: dt.datetime | None = None
+    started: dt.datetime | None = None
+    """When the current run listed its objects (a resumed run keeps it: the next run looks
+    for what changed since then, not since the resume)."""
     # (bucket, key, ETag) already analysed: S3's LastModified has whole-second precision, so
     # an object written in the second a run started is eligible again and this keeps it
     # from being analysed twice.
@@ -243,6 +246,9 @@ class JobRunner:
         try:
             self._run(backend, job_id)
         except Exception as exc:  # a broken run must not kill the pool; Macie reports ERROR
+            # The next run lists its objects again: what this one did not analyse is still
+            # changed since the previous run.
+            self._states[job_id].pending = None
             job = backend.get_job(job_id)
             self._log(backend, job, "JOB_ERROR", f"The run failed: {type(exc).__name__}: {exc}")
             backend.record_job_run(job_id, objects=0, error=True)
@@ -254,12 +260,21 @@ class JobRunner:
         state = self._states[job_id]
         with self._lock:
             if state.running:
-                return
+                return  # that run carries on (see below)
             state.running = True
         try:
             self._run_objects(backend, state)
-        finally:
+        except BaseException:
+            with self._lock:
+                state.running = False
+            raise
+        with self._lock:
             state.running = False
+            # A RUNNING that came while this run was stopping for a pause found it still
+            # running and left: the objects still pending are this run's to go on with.
+            again = bool(state.pending) and not self._interrupted(state) and not self._stopping
+        if again:
+            self._submit(job_id)
 
     def _run_objects(self, backend: Any, state: _RunState) -> None:
         client = self._s3_client(state.account_id, state.region)
@@ -277,8 +292,10 @@ class JobRunner:
                 allowed=backend.allow_lists.matchers(job["allowListIds"], backend.object_reader()),
                 export=dict((backend.export_configuration or {}).get("s3Destination") or {}),
             )
-        started = self._now()
+        if state.pending is None and job["jobStatus"] != "RUNNING":
+            return  # a resume queued behind the run it resumed, which has ended since
         if state.pending is None:
+            state.started = self._now()
             one_time = job["jobType"] == "ONE_TIME"
             kind = "ONE_TIME_JOB_STARTED" if one_time else "SCHEDULED_RUN_STARTED"
             self._log(backend, job, kind, "The job run started.")
@@ -287,7 +304,7 @@ class JobRunner:
             backend.record_job_run(
                 state.job_id,
                 objects=len(state.pending),
-                started=iso8601(started),
+                started=iso8601(state.started),
                 error=bool(state.errors),
             )
         buckets: dict[str, dict[str, Any]] = {}
@@ -300,15 +317,16 @@ class JobRunner:
                         self._record(run, backend, obj, buckets[obj.bucket], got, result)
                     state.analysed.add((obj.bucket, obj.key, obj.etag))
                     backend.record_progress(state.job_id, left)
+            if self._interrupted(state):
+                # Paused: what was read is recorded, RUNNING goes on from here (with no
+                # object left, it only completes the run).
+                return
             if not state.pending:
                 break
-            if self._interrupted(state):
-                return  # paused: what was read is recorded; RUNNING goes on from here
             # Resumed while the objects in flight were being recorded (that RUNNING found
             # this run still going and left it to carry on): carry on.
         state.pending = None
-        state.previous_run = started
-        state.since = started
+        state.previous_run = state.since = state.started
         self._finish(backend, job)
 
     def _finish(self, backend: Any, job: Mapping[str, Any]) -> None:
