@@ -150,6 +150,18 @@ def make(
         runner.stop(5)
 
 
+def _at(*changes: tuple[str, str]) -> Hook:
+    """A hook that sets the job's status (as UpdateClassificationJob does) once the given
+    object is recorded."""
+    when = dict(changes)
+
+    def hook(runner: jobs_module.JobRunner, backend: _Backend, key: str) -> None:
+        if key in when:
+            backend.status(runner, when[key])
+
+    return hook
+
+
 def _wait(predicate: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 10
     while not predicate():
@@ -158,11 +170,7 @@ def _wait(predicate: Callable[[], bool]) -> None:
 
 
 def test_pause_records_what_was_read_and_resume_finishes_once(make: Any) -> None:
-    def pause(runner: jobs_module.JobRunner, backend: _Backend, key: str) -> None:
-        if key == "k1":
-            backend.status(runner, "USER_PAUSED")
-
-    runner, backend, recorded = make(pause)
+    runner, backend, recorded = make(_at(("k1", "USER_PAUSED")))
     runner._run(backend, "j")
     assert backend.job["jobStatus"] == "USER_PAUSED"
     assert recorded == ["k0", "k1", "k2", "k3", "k4"]  # k2-k4 were in the workers
@@ -177,13 +185,7 @@ def test_resumed_while_the_pause_drains_the_run_carries_on(make: Any) -> None:
     """RUNNING arrives while the paused run still records what it read: that run (not a
     second one, which finds it running and leaves) goes on to the end."""
 
-    def pause_then_resume(runner: jobs_module.JobRunner, backend: _Backend, key: str) -> None:
-        if key == "k1":
-            backend.status(runner, "USER_PAUSED")
-        if key == "k3":
-            backend.status(runner, "RUNNING")
-
-    runner, backend, recorded = make(pause_then_resume)
+    runner, backend, recorded = make(_at(("k1", "USER_PAUSED"), ("k3", "RUNNING")))
     runner._run(backend, "j")
     _wait(lambda: backend.job["jobStatus"] == "COMPLETE")
     assert recorded == [f"k{i}" for i in range(OBJECTS)]
@@ -191,11 +193,7 @@ def test_resumed_while_the_pause_drains_the_run_carries_on(make: Any) -> None:
 
 
 def test_a_pause_after_the_last_object_was_read_completes_on_resume(make: Any) -> None:
-    def pause(runner: jobs_module.JobRunner, backend: _Backend, key: str) -> None:
-        if key == "k8":  # k9 is in the workers: nothing is left to read
-            backend.status(runner, "USER_PAUSED")
-
-    runner, backend, recorded = make(pause)
+    runner, backend, recorded = make(_at(("k8", "USER_PAUSED")))  # k9 is read already
     runner._run(backend, "j")
     assert backend.job["jobStatus"] == "USER_PAUSED"  # not completed while paused
     assert len(recorded) == OBJECTS
@@ -205,11 +203,7 @@ def test_a_pause_after_the_last_object_was_read_completes_on_resume(make: Any) -
 
 
 def test_cancel_drops_what_is_in_the_workers(make: Any) -> None:
-    def cancel(runner: jobs_module.JobRunner, backend: _Backend, key: str) -> None:
-        if key == "k1":
-            backend.status(runner, "CANCELLED")
-
-    runner, backend, recorded = make(cancel)
+    runner, backend, recorded = make(_at(("k1", "CANCELLED")))
     runner._run(backend, "j")
     assert recorded == ["k0", "k1"]
     assert _Pool.made[-1].terminated
