@@ -63,6 +63,25 @@ def run_job(macie: Any, buckets: list[str], **extra: Any) -> dict[str, Any]:
     )
 
 
+def start_long_run(s3: Any, macie: Any, bucket: str, total: int) -> tuple[str, Callable[[], float]]:
+    """A ONE_TIME job over ``total`` small objects, started: its id, and how many objects
+    it has left."""
+    s3.create_bucket(Bucket=bucket)
+    for i in range(total):
+        s3.put_object(Bucket=bucket, Key=f"people-{i:03}.txt", Body=PEOPLE.encode())
+    job_id = macie.create_classification_job(
+        jobType="ONE_TIME",
+        name=f"long-run-{bucket}",
+        s3JobDefinition={"bucketDefinitions": [{"accountId": ACCOUNT, "buckets": [bucket]}]},
+    )["jobId"]
+
+    def left() -> float:
+        stats = macie.describe_classification_job(jobId=job_id)["statistics"]
+        return float(stats["approximateNumberOfObjectsToProcess"])
+
+    return job_id, left
+
+
 def all_findings(macie: Any) -> list[dict[str, Any]]:
     ids = macie.list_findings()["findingIds"]
     return macie.get_findings(findingIds=ids)["findings"] if ids else []
@@ -268,20 +287,8 @@ def test_suspending_macie_cancels_jobs_and_refuses_new_ones(aws: Callable[[str],
 def test_disabling_macie_mid_run_leaves_no_finding_behind(aws: Callable[[str], Any]) -> None:
     s3, macie = aws("s3"), aws("macie2")
     macie.enable_macie()
-    s3.create_bucket(Bucket="busy-data")
     total = 300
-    for i in range(total):
-        s3.put_object(Bucket="busy-data", Key=f"people-{i:03}.txt", Body=PEOPLE.encode())
-    job_id = macie.create_classification_job(
-        jobType="ONE_TIME",
-        name="long-run",
-        s3JobDefinition={"bucketDefinitions": [{"accountId": ACCOUNT, "buckets": ["busy-data"]}]},
-    )["jobId"]
-
-    def left() -> float:
-        stats = macie.describe_classification_job(jobId=job_id)["statistics"]
-        return float(stats["approximateNumberOfObjectsToProcess"])
-
+    _, left = start_long_run(s3, macie, "busy-data", total)
     wait_for(lambda: 0 < left() < total)  # the run is under way
     macie.disable_macie()
     macie.enable_macie()
@@ -351,20 +358,8 @@ def test_a_pooled_run_pauses_between_objects_and_resumes_where_it_stopped(
     monkeypatch.setattr(jobs_module, "default_jobs", lambda: 2)
     s3, macie = aws("s3"), aws("macie2")
     macie.enable_macie()
-    s3.create_bucket(Bucket="paused-data")
     total = 300
-    for i in range(total):
-        s3.put_object(Bucket="paused-data", Key=f"people-{i:03}.txt", Body=PEOPLE.encode())
-    job_id = macie.create_classification_job(
-        jobType="ONE_TIME",
-        name="pausable",
-        s3JobDefinition={"bucketDefinitions": [{"accountId": ACCOUNT, "buckets": ["paused-data"]}]},
-    )["jobId"]
-
-    def left() -> float:
-        stats = macie.describe_classification_job(jobId=job_id)["statistics"]
-        return float(stats["approximateNumberOfObjectsToProcess"])
-
+    job_id, left = start_long_run(s3, macie, "paused-data", total)
     wait_for(lambda: 0 < left() < total)
     macie.update_classification_job(jobId=job_id, jobStatus="USER_PAUSED")
 
@@ -377,15 +372,8 @@ def test_a_pooled_run_pauses_between_objects_and_resumes_where_it_stopped(
     assert macie.describe_classification_job(jobId=job_id)["jobStatus"] == "USER_PAUSED"
     macie.update_classification_job(jobId=job_id, jobStatus="RUNNING")
     wait_for(lambda: macie.describe_classification_job(jobId=job_id)["jobStatus"] == "COMPLETE")
-    keys: set[str] = set()
-    listed = 0
-    token = None
-    while True:
-        page = macie.list_findings(maxResults=50, **({"nextToken": token} if token else {}))
+    keys: list[str] = []
+    for page in macie.get_paginator("list_findings").paginate(PaginationConfig={"PageSize": 50}):
         found = macie.get_findings(findingIds=page["findingIds"])["findings"]
-        keys |= {f["resourcesAffected"]["s3Object"]["key"] for f in found}
-        listed += len(found)
-        token = page.get("nextToken")
-        if not token:
-            break
-    assert listed == len(keys) == total  # each object once
+        keys += [f["resourcesAffected"]["s3Object"]["key"] for f in found]
+    assert len(keys) == len(set(keys)) == total  # each object once

@@ -68,8 +68,8 @@ def pieces(text: str, size: int) -> list[str]:
 
 @contextmanager
 def small_buffers(chunk: int, overlap: int) -> Iterator[None]:
-    """Buffers of ``chunk`` characters (for hypothesis tests, which cannot take the
-    function-scoped ``monkeypatch``)."""
+    """Buffers of ``chunk`` characters inside the block (hypothesis tests cannot take the
+    function-scoped ``monkeypatch``, so every test uses this)."""
     saved = engine_module.CHUNK, engine_module.OVERLAP
     engine_module.CHUNK, engine_module.OVERLAP = chunk, overlap
     try:
@@ -115,43 +115,38 @@ def test_hyperscan_and_pure_agree(scanners: dict[str, Scanner], seed: int) -> No
 @pytest.mark.parametrize("kind", ["pure", "hyperscan"])
 @pytest.mark.parametrize("chunk", [40_000, 65_537])
 def test_buffer_boundaries_find_each_value_once(
-    engines: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str, chunk: int
+    engines: dict[str, Scanner], kind: str, chunk: int
 ) -> None:
     text = corpus(160_000, 7)
     engine = engine_of(engines, kind).engine
     whole = summary(engine.scan([text], Structure()))
-    monkeypatch.setattr(engine_module, "CHUNK", chunk)
-    monkeypatch.setattr(engine_module, "OVERLAP", 20_000)
-    chunked = summary(engine.scan(pieces(text, 997), Structure()))
+    with small_buffers(chunk, 20_000):
+        chunked = summary(engine.scan(pieces(text, 997), Structure()))
     assert chunked == whole
 
 
 @pytest.mark.parametrize("kind", ["pure", "hyperscan"])
-def test_value_exactly_on_a_boundary(
-    engines: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str
-) -> None:
-    monkeypatch.setattr(engine_module, "CHUNK", 50_000)
-    monkeypatch.setattr(engine_module, "OVERLAP", 20_000)
+def test_value_exactly_on_a_boundary(engines: dict[str, Scanner], kind: str) -> None:
     engine = engine_of(engines, kind).engine
     for offset in range(29_990, 30_010):  # the first buffer's limit is 50_000 - 20_000
         text = "x" * (offset - 5) + " ssn 536-22-8726 " + "y" * 40_000
-        tally = engine.scan(pieces(text, 50_000), Structure())
+        with small_buffers(50_000, 20_000):
+            tally = engine.scan(pieces(text, 50_000), Structure())
         assert tally.managed["USA_SOCIAL_SECURITY_NUMBER"].count == 1
 
 
 @pytest.mark.parametrize("kind", ["pure", "hyperscan"])
 def test_occurrence_lines_after_buffers_nothing_was_located_in(
-    engines: dict[str, Scanner], monkeypatch: pytest.MonkeyPatch, kind: str
+    engines: dict[str, Scanner], kind: str
 ) -> None:
     # Newlines of a buffer are counted only when a later occurrence needs its line: here
     # the first buffers hold nothing, then a value shows up four buffers later.
-    monkeypatch.setattr(engine_module, "CHUNK", 50_000)
-    monkeypatch.setattr(engine_module, "OVERLAP", 20_000)
     lines = ["ssn 536-22-8726"] + [f"line {i} of plain words" for i in range(12_000)]
     lines[9_000] = "card 4539 1488 0000 0001"
     lines[11_500] = "ssn 536-22-8726"
     text = "\n".join(lines)
-    tally = engine_of(engines, kind).engine.scan(pieces(text, 4096), Structure())
+    with small_buffers(50_000, 20_000):
+        tally = engine_of(engines, kind).engine.scan(pieces(text, 4096), Structure())
     ssn = [o["start"] for o in tally.managed["USA_SOCIAL_SECURITY_NUMBER"].occurrences]
     card = [o["start"] for o in tally.managed["CREDIT_CARD_NUMBER"].occurrences]
     assert (ssn, card) == ([1, 11_501], [9_001])

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -69,17 +70,6 @@ def test_results_come_in_order_from_every_worker() -> None:
         workers.close()
     assert len(pids) >= 2  # the work is shared
     assert all(init == served != os.getpid() for init, served in pids)  # init ran there
-
-
-def test_an_error_is_raised_in_its_place() -> None:
-    workers = ForkedWorkers(2, _init)
-    got: list[int] = []
-    with pytest.raises(ValueError, match="three"):
-        for value in workers.map(_fail_on_three, range(10), ahead=4):
-            got.append(value)
-    assert got == [0, 1, 2]
-    assert list(workers.map(_fail_on_three, [5, 6], ahead=2)) == [5, 6]  # still usable
-    workers.close()
 
 
 def test_an_error_that_does_not_pickle_still_arrives() -> None:
@@ -182,19 +172,30 @@ class _OddError(Exception):
 
 
 def _raise_odd(n: int) -> int:
-    if n == 1:
+    if n == 3:
         raise _OddError("odd", "error")
     return n
 
 
-def test_a_reply_that_does_not_unpickle_is_that_tasks_error() -> None:
-    workers = ForkedWorkers(1, _init)
+@pytest.mark.parametrize(
+    ("fn", "error", "before"),
+    [
+        (_fail_on_three, "ValueError: three", [0, 1, 2]),
+        # A reply that does not unpickle is that task's error, and the pipe stays in step.
+        (_raise_odd, "RuntimeError: a scan worker's reply did not unpickle", [0, 1, 2]),
+    ],
+)
+def test_an_error_is_raised_in_its_place(
+    fn: Callable[[int], int], error: str, before: list[int]
+) -> None:
+    workers = ForkedWorkers(2, _init)
     got: list[int] = []
-    with pytest.raises(RuntimeError, match="did not unpickle"):
-        for value in workers.map(_raise_odd, range(3), ahead=1):
+    with pytest.raises(Exception) as raised:
+        for value in workers.map(fn, range(10), ahead=4):
             got.append(value)
-    assert got == [0]
-    assert list(workers.map(_raise_odd, [5, 6], ahead=2)) == [5, 6]  # still in step
+    assert f"{raised.type.__name__}: {raised.value}".startswith(error)
+    assert got == before
+    assert list(workers.map(fn, [5, 6], ahead=2)) == [5, 6]  # still usable, in step
     workers.close()
 
 
