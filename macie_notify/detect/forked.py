@@ -27,6 +27,7 @@ import select
 import signal
 import weakref
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any, TypeVar
 
 from macie_notify.errors import MacieNotifyError
@@ -83,8 +84,8 @@ class ForkedWorkers:
         _LIVE.add(self)
         # Objects the workers inherit are left alone by their collector (no copy-on-write
         # of pages it would otherwise touch); this process collects them as before.
-        frozen = gc.get_freeze_count() == 0
-        if frozen:
+        freezing = gc.get_freeze_count() == 0  # a caller's own freeze is left alone
+        if freezing:
             gc.freeze()
         try:
             for _ in range(jobs):
@@ -93,7 +94,7 @@ class ForkedWorkers:
             self.terminate()
             raise
         finally:
-            if frozen:
+            if freezing:
                 gc.unfreeze()
 
     def _start(self, init: Callable[[], None]) -> _Worker:
@@ -198,8 +199,19 @@ class ForkedWorkers:
             if index != _STALE:
                 done[index] = reply
 
-    def _breaking(self, worker: _Worker) -> _Breaking:
-        return _Breaking(self, worker)
+    @contextmanager
+    def _breaking(self, worker: _Worker) -> Iterator[None]:
+        """Around a message's pipe I/O: an exception there (a worker gone, Ctrl-C half way
+        through) breaks the pool; a worker gone is raised as :class:`WorkerLost`, anything
+        else as itself."""
+        try:
+            yield
+        except BaseException as exc:
+            self._lose(worker, exc)
+            if isinstance(exc, _GONE):  # say the worker ended, not EPIPE or EOF
+                assert self._lost is not None
+                raise self._lost from None
+            raise
 
     def _lose(self, worker: _Worker, exc: BaseException) -> None:
         """The pool is broken: say why (a worker that ended, or a message cut short)."""
@@ -245,27 +257,6 @@ class ForkedWorkers:
             _reap(worker)
         self._workers = []
         _LIVE.discard(self)
-
-
-class _Breaking:
-    """Around a message's pipe I/O: an exception there (a worker gone, Ctrl-C half way
-    through) breaks the pool; a worker gone is raised as :class:`WorkerLost`, anything
-    else as itself."""
-
-    def __init__(self, pool: ForkedWorkers, worker: _Worker) -> None:
-        self.pool = pool
-        self.worker = worker
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if exc is None:
-            return
-        self.pool._lose(self.worker, exc)
-        if isinstance(exc, _GONE):  # say the worker ended, not EPIPE or EOF
-            assert self.pool._lost is not None
-            raise self.pool._lost from None
 
 
 def _reap(worker: _Worker) -> int | None:

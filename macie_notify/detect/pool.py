@@ -49,11 +49,16 @@ def default_jobs() -> int:
 
 def _init(scanner: Scanner) -> None:
     global _SCANNER
+    keep_large_buffers()
+    _SCANNER = scanner
+
+
+def _init_fresh(scanner: Scanner) -> None:
+    """A worker of the ``concurrent.futures`` pool (forked workers ignore SIGINT already)."""
     import signal  # imported by workers: a one-file scan uses this module for default_jobs
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    keep_large_buffers()
-    _SCANNER = scanner
+    _init(scanner)
 
 
 def _worker_scanner() -> Scanner:
@@ -104,7 +109,7 @@ class ScanPool:
             # (it starts once per process: later pools start in about 0.1 s).
             context.set_forkserver_preload(["macie_notify.detect.scanner"])
         self._executor = ProcessPoolExecutor(
-            self.jobs, mp_context=context, initializer=_init, initargs=(scanner,)
+            self.jobs, mp_context=context, initializer=_init_fresh, initargs=(scanner,)
         )
 
     def __enter__(self) -> ScanPool:
