@@ -1,5 +1,5 @@
 """``python -m macie_notify`` runs the CLI."""
 
-from macie_notify.cli.main import main
+from macie_notify.launch import main
 
 main()
