@@ -243,6 +243,19 @@ def _fresh_install(folder: Path) -> list[str]:
     return [str(bindir / "macie-notify")]
 
 
+def _reference_seconds() -> float:
+    """A fixed single-core pure-Python loop, best of three. This machine's speed swings with
+    other work on its host (the same loop has taken 0.15 s and 0.5 s in one day): printed
+    beside the figures, it says which kind of minute they were measured in."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
     """`macie-notify scan` end to end, as a user runs it (Python start-up included); each
     run ``repeat`` times, the median reported (a cold run empties the cache first)."""
@@ -263,6 +276,7 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
             ("--engine pure (default jobs)", ["--engine", "pure"], False),
         ]
         first: str | None = None
+        reference = _reference_seconds()
         print(
             f"{'run':<30} {'wall':>7} {'MB/s':>7} {'CPU s':>7} {'fastest':>8} {'slowest':>8}"
             f"  result (median of {repeat})"
@@ -286,6 +300,10 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
             print(f"{label:<30} {seconds:6.2f}s {rate:7.1f} {cpu:7.2f} {spread}  identical")
     # On a shared machine the wall time depends on other work; CPU seconds do not.
     print(f"CPUs          {os.cpu_count()} (default --jobs); load {os.getloadavg()[0]:.1f}")
+    print(
+        f"reference     a 3M-step Python loop took {reference:.2f} s before the runs and "
+        f"{_reference_seconds():.2f} s after (lower: a quieter host)"
+    )
 
 
 def main() -> None:
