@@ -17,7 +17,7 @@ import codecs
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from macie_notify.detect.engine import KEEP_BEFORE, OVERLAP
 from macie_notify.detect.result import Detection, FileResult
@@ -44,8 +44,7 @@ _AFTER = 4 * OVERLAP
 _CHUNKABLE = {"utf-8", "utf-8-sig", "latin-1"}
 
 
-@dataclass(frozen=True)
-class Chunk:
+class Chunk(NamedTuple):
     display: str
     full: str
     encoding: str

@@ -19,8 +19,7 @@ import io
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from macie_notify.detect.engine import Engine
 from macie_notify.detect.result import FileResult
@@ -65,8 +64,7 @@ ZIP = "application/zip"
 TAR = "application/x-tar"
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Bounds on what archives may expand to (zip bombs stop here, not in memory)."""
 
     max_depth: int = 10
@@ -135,8 +133,7 @@ _BINARY_MAGIC = (
 
 
 # -- file formats read by a library (PDF, Office, Avro, Parquet, email) --------------------
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A piece of a document's text and how occurrences in it are located.
 
     ``structure.locate`` turns a line and column inside ``text`` into Macie's occurrence
@@ -164,8 +161,7 @@ when a library is missing, :class:`LimitExceeded` past a limit, and ``ValueError
 ``OSError``) for a file that cannot be parsed."""
 
 
-@dataclass(frozen=True)
-class FormatReader:
+class FormatReader(NamedTuple):
     """A file format recognised by extension or magic bytes, read by ``read``."""
 
     name: str
