@@ -269,7 +269,9 @@ def _reference_seconds() -> float:
 
 def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
     """`macie-notify scan` end to end, as a user runs it (Python start-up included); each
-    run ``repeat`` times, the median reported (a cold run empties the cache first)."""
+    run ``repeat`` times, the median reported (a cold run empties the cache first). The
+    runs take turns (cold, warm, --jobs 1, --jobs 2, then again), so that every line sees
+    the same minutes of a host whose speed drifts."""
     total = sum(p.stat().st_size for p in paths)
     with tempfile.TemporaryDirectory(prefix="macie-notify-bench-") as temp:
         cache = Path(temp) / "cache"
@@ -284,27 +286,27 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
             ("warm cache, default jobs", [], False),
             ("warm cache, --jobs 1", ["--jobs", "1"], False),
             ("warm cache, --jobs 2", ["--jobs", "2"], False),
-            ("--engine pure (default jobs)", ["--engine", "pure"], False),
         ]
+        pure = ("--engine pure (default jobs)", ["--engine", "pure"], False)
         first: str | None = None
         reference = _reference_seconds()
+        times: dict[str, list[tuple[float, float]]] = {}
+        for turn in [*runs * repeat, pure]:
+            label, args, cold = turn
+            if cold:
+                shutil.rmtree(cache, ignore_errors=True)
+            seconds, cpu, doc = _cli_run(command, paths, args, env)
+            times.setdefault(label, []).append((seconds, cpu))
+            first = first or doc
+            if doc != first:
+                sys.exit(f"{label}: results DIFFERENT from the first run")
         print(
             f"{'run':<30} {'wall':>7} {'MB/s':>7} {'CPU s':>7} {'fastest':>8} {'slowest':>8}"
             f"  result (median of {repeat})"
         )
-        for label, args, cold in runs:
-            times: list[tuple[float, float]] = []
-            for _ in range(1 if "pure" in label else repeat):
-                if cold:
-                    shutil.rmtree(cache, ignore_errors=True)
-                seconds, cpu, doc = _cli_run(command, paths, args, env)
-                times.append((seconds, cpu))
-                first = first or doc
-                if doc != first:
-                    print(f"{label}: results DIFFERENT from the first run")
-                    sys.exit(1)
-            ordered = sorted(times)
-            seconds, cpu = ordered[len(times) // 2]
+        for label, samples in times.items():
+            ordered = sorted(samples)
+            seconds, cpu = ordered[len(samples) // 2]
             rate = total / seconds / 1e6
             # This machine's speed swings from one minute to the next: the spread says how much.
             spread = f"{ordered[0][0]:7.2f}s {ordered[-1][0]:7.2f}s"
