@@ -14,9 +14,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar, cast
 
-from macie_notify.detect.hscache import load_or_compile
+from macie_notify.detect.hscache import Slot, load, locate, store
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -36,26 +37,41 @@ PatternSet = tuple[tuple[tuple[str, int], ...], bool]
 """A database's ``(pattern, flags)`` pairs, and whether they are literals (compiled by
 Hyperscan's literal compiler, which takes a fraction of the time of the regex one)."""
 
-_COMPILED: dict[PatternSet, tuple[Any, int, threading.Lock]] = {}
+_Entry = tuple[Any, int, threading.Lock]
+"""A database (None: no patterns), its pattern count, and the lock its scans take."""
+_COMPILED: dict[PatternSet, _Entry] = {}
 _COMPILED_LOCK = threading.Lock()
 
 
-def _compiled(hyperscan: Any, patterns: PatternSet) -> tuple[Any, int, threading.Lock]:
-    """A compiled database per pattern set, shared by engines and kept in the on-disk
-    cache; the lock serialises scans because a database's scratch space cannot be shared."""
+def _cached(hyperscan: Any, patterns: PatternSet) -> tuple[_Entry | None, Slot | None]:
+    """A pattern set's database if this process or the on-disk cache has it (else None),
+    and its cache slot."""
     with _COMPILED_LOCK:
         found = _COMPILED.get(patterns)
     if found is not None:
-        return found
-    db = None
-    if patterns[0]:
-        db, _ = load_or_compile(
-            hyperscan,
-            hyperscan.HS_MODE_BLOCK,
-            patterns[0],
-            lambda: _compile(hyperscan, patterns),
-            literal=patterns[1],
-        )
+        return found, None
+    if not patterns[0]:
+        return _keep(patterns, None), None
+    slot = locate(hyperscan, hyperscan.HS_MODE_BLOCK, patterns[0], literal=patterns[1])
+    db = load(hyperscan, hyperscan.HS_MODE_BLOCK, slot)
+    return (None if db is None else _keep(patterns, db)), slot
+
+
+def _built(hyperscan: Any, patterns: PatternSet, slot: Slot | None) -> _Entry:
+    """A pattern set compiled, and kept in ``slot`` for the next runs."""
+    db = _compile(hyperscan, patterns)
+    store(hyperscan, slot, db)
+    return _keep(patterns, db)
+
+
+def _compiled(hyperscan: Any, patterns: PatternSet) -> _Entry:
+    """A compiled database per pattern set, shared by engines and kept in the on-disk
+    cache; the lock serialises scans because a database's scratch space cannot be shared."""
+    found, slot = _cached(hyperscan, patterns)
+    return found if found is not None else _built(hyperscan, patterns, slot)
+
+
+def _keep(patterns: PatternSet, db: Any) -> _Entry:
     with _COMPILED_LOCK:
         return _COMPILED.setdefault(patterns, (db, len(patterns[0]), threading.Lock()))
 
@@ -125,19 +141,33 @@ class Databases:
         self._first_value = len(rest)
         self._value_count = len(values)
         self._sets.append((tuple((word, caseless) for word in [*rest, *values]), True))
-        self._compiled: list[tuple[Any, int, threading.Lock] | None] = [None] * len(self._sets)
-        now = [i for i in range(len(self._sets)) if i not in on_demand]
-        # Hyperscan releases the GIL while compiling: a cold cache compiles the sets on
-        # as many threads as there are sets.
-        loaded = _on_threads(lambda i: _compiled(hyperscan, self._sets[i]), now)
-        for i, done in zip(now, loaded, strict=True):
-            self._compiled[i] = done
+        self._compiled: list[_Entry | None] = [None] * len(self._sets)
+        self._load(on_demand)
+
+    def _load(self, on_demand: Sequence[int]) -> None:
+        """Every set not ``on_demand``, from this process or the cache, else compiled."""
+        hyperscan = self._hyperscan
+        missing: list[tuple[int, Slot | None]] = []
+        for i in range(len(self._sets)):
+            if i not in on_demand:
+                found, slot = _cached(hyperscan, self._sets[i])
+                self._compiled[i] = found
+                if found is None:
+                    missing.append((i, slot))
+        # A cold cache: Hyperscan releases the GIL while compiling, so the missing sets
+        # compile at once on as many threads. This thread takes the literal set (the
+        # longest to compile, ~20 ms), the others start first; the cache was read above,
+        # so that no thread waits for another's Python to start compiling.
+        missing.sort(key=lambda item: not self._sets[item[0]][1])
+        built = _on_threads(lambda item: _built(hyperscan, self._sets[item[0]], item[1]), missing)
+        for (i, _), entry in zip(missing, built, strict=True):
+            self._compiled[i] = entry
 
     def has(self, group: int) -> bool:
         """Whether ``group`` has any pattern Hyperscan can run."""
         return bool(self._sets[group][0])
 
-    def _database(self, group: int) -> tuple[Any, int, threading.Lock]:
+    def _database(self, group: int) -> _Entry:
         found = self._compiled[group]
         if found is None:  # an on-demand group (two threads may both load it: harmless)
             found = self._compiled[group] = _compiled(self._hyperscan, self._sets[group])
@@ -195,7 +225,7 @@ class Databases:
         return hits
 
 
-def _on_threads(fn: Callable[[int], T], items: Sequence[int]) -> list[T]:
+def _on_threads(fn: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
     """``fn`` over ``items``, each on a thread of its own (the first on this one); the first
     error is raised here. Plain threads: ``concurrent.futures`` costs ~5 ms to import, more
     than loading every cached database."""

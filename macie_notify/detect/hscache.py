@@ -22,7 +22,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 # os.path, not pathlib, and no tempfile: every scan starts here.
 
@@ -63,6 +63,52 @@ def cache_key(
     return json.dumps(material, sort_keys=True)
 
 
+class Slot(NamedTuple):
+    """Where one database is kept: its file and the key the file must hold."""
+
+    path: str
+    key: bytes
+
+
+def locate(
+    hyperscan: Any,
+    mode: int,
+    patterns: Sequence[tuple[str, int]],
+    *,
+    literal: bool = False,
+    folder: str | os.PathLike[str] | None = None,
+) -> Slot | None:
+    """The cache slot of these patterns; None when caching is off."""
+    folder = folder if folder is not None else cache_dir()
+    if folder is None:
+        return None
+    key = cache_key(hyperscan, mode, patterns, literal).encode()
+    return Slot(os.path.join(folder, "hyperscan", f"{zlib.crc32(key):08x}.hsdb"), key)
+
+
+def load(hyperscan: Any, mode: int, slot: Slot | None) -> Any | None:
+    """The database stored in ``slot``; None when missing, damaged or another build's."""
+    payload = _read(slot.path, slot.key) if slot is not None else None
+    if payload is None:
+        return None
+    try:
+        db = hyperscan.loadb(payload, mode)
+        db.scratch = hyperscan.Scratch(db)  # compile() allocates one; loadb() does not
+    except Exception:  # hyperscan.error: another build's database, or damaged
+        return None
+    return db
+
+
+def store(hyperscan: Any, slot: Slot | None, db: Any) -> None:
+    """Keep ``db`` in ``slot``, best effort."""
+    if slot is None:
+        return
+    try:
+        _write(slot.path, slot.key, hyperscan.dumpb(db))
+    except (OSError, ValueError):
+        pass  # read-only home, full disk: the next run compiles again
+
+
 def load_or_compile(
     hyperscan: Any,
     mode: int,
@@ -74,24 +120,12 @@ def load_or_compile(
 ) -> tuple[Any, bool]:
     """The database for ``patterns``: from the cache, else ``compile_db()`` (then stored).
     Returns ``(database, loaded_from_cache)``."""
-    folder = folder if folder is not None else cache_dir()
-    if folder is None:
-        return compile_db(), False
-    key = cache_key(hyperscan, mode, patterns, literal).encode()
-    path = os.path.join(folder, "hyperscan", f"{zlib.crc32(key):08x}.hsdb")
-    payload = _read(path, key)
-    if payload is not None:
-        try:
-            db = hyperscan.loadb(payload, mode)
-            db.scratch = hyperscan.Scratch(db)  # compile() allocates one; loadb() does not
-            return db, True
-        except Exception:  # hyperscan.error: another build's database, or damaged
-            pass
+    slot = locate(hyperscan, mode, patterns, literal=literal, folder=folder)
+    db = load(hyperscan, mode, slot)
+    if db is not None:
+        return db, True
     db = compile_db()
-    try:
-        _write(path, key, hyperscan.dumpb(db))
-    except (OSError, ValueError):
-        pass  # read-only home, full disk: the next run compiles again
+    store(hyperscan, slot, db)
     return db, False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import zlib
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,35 @@ def test_a_real_database_is_loaded_by_the_next_run(
         == {k: d.count for k, d in first.managed.items()}
         == {"USA_SOCIAL_SECURITY_NUMBER": 1, "AWS_CREDENTIALS": 1}
     )
+
+
+def test_only_the_sets_missing_from_the_cache_compile_and_a_warm_one_starts_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("hyperscan")
+    monkeypatch.setenv(hscache.ENV_DIR, str(tmp_path))
+    monkeypatch.setattr(fastpath_module, "_COMPILED", {})
+    selection = IdentifierSelection("INCLUDE", ("USA_SOCIAL_SECURITY_NUMBER", "CREDIT_CARD_NUMBER"))
+    Scanner(selection, use_hyperscan=True)
+    stored = sorted((tmp_path / "hyperscan").iterdir())
+    assert len(stored) >= 2
+    stored[0].unlink()  # one set's database is gone
+    monkeypatch.setattr(fastpath_module, "_COMPILED", {})  # as a new process would be
+    compiled: list[bool] = []
+    real_compile = fastpath_module._compile
+
+    def counting(hyperscan: object, patterns: tuple[object, bool]) -> object:
+        compiled.append(patterns[1])
+        return real_compile(hyperscan, patterns)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fastpath_module, "_compile", counting)
+    Scanner(selection, use_hyperscan=True)
+    assert len(compiled) == 1
+    assert sorted((tmp_path / "hyperscan").iterdir()) == stored  # stored again
+
+    monkeypatch.setattr(fastpath_module, "_COMPILED", {})
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda t: (started.append(t), real_start(t)))
+    Scanner(selection, use_hyperscan=True)
+    assert compiled == compiled[:1] and started == []
