@@ -38,9 +38,10 @@ class KeywordFinder:
         self.longest = 0
         self._keywords: list[str] = []
         self._slots_of: dict[str, list[int]] = {}
-        self._literal_sets: list[list[tuple[int, int, int]]] = []
+        self._literal_sets: list[list[tuple[int, int, int, bool]]] = []
         """Per literal (Hyperscan id): (set, least, most characters from the start of the
-        keyword occurrence to the literal's end)."""
+        keyword occurrence to the literal's end, whether the set's pattern can only end
+        where the literal does: see :func:`_alone`)."""
         self.short_count = 0
         """How many of :meth:`literals` (the first) are short whole keywords."""
         self._union: tuple[LazyPattern, LazyPattern] | None = None
@@ -100,7 +101,8 @@ class KeywordFinder:
         takes seven times longer for no fewer candidates. The first :attr:`short_count`
         need a boundary on both sides (see :data:`SHORT`).
         """
-        reach: dict[str, set[tuple[int, int, int]]] = {}
+        reach: dict[str, set[tuple[int, int, int, bool]]] = {}
+        alone = _alone_in_sets(self._slots_of)
         whole: set[str] = set()  # literals that are a whole keyword
         suffixes: set[str] = set()  # literals that end a longer keyword
         for keyword, slots in self._slots_of.items():
@@ -124,7 +126,10 @@ class KeywordFinder:
                     whole.add(literal)
                 lo = least + len(literal)
                 spans = reach.setdefault(literal, set())
-                spans.update([(slot, lo, lo + len(head)) for slot in slots])
+                exact = not head and "?" not in literal  # Hyperscan sees non-ASCII as "?"
+                spans.update(
+                    [(slot, lo, lo + len(head), exact and alone[slot, keyword]) for slot in slots]
+                )
         # A literal that is also the end of a longer keyword may follow a letter there.
         short = sorted(w for w in whole - suffixes if len(w) < SHORT)
         rest = sorted(sorted(reach.keys() - set(short)), key=len)  # by length, then text
@@ -164,7 +169,11 @@ class KeywordFinder:
                 # in base64 or hex are these: skipping them spares matching, and compiling
                 # the patterns of sets the text never holds.
                 continue
-            for slot, least, most in self._literal_sets[ident]:
+            for slot, least, most, exact in self._literal_sets[ident]:
+                if exact:  # the set's pattern would match here and end at ``end``
+                    if start <= end - least < limit:
+                        _ends_here(buf, slot, end - least, end, out, tried)
+                    continue
                 first = max(start, end - most)
                 self._match_at(buf, slot, range(first, min(limit, end - least + 1)), out, tried)
         # Keywords with non-ASCII characters ("führerschein", "आधार") have no literal:
@@ -223,6 +232,46 @@ class KeywordFinder:
                 match = self.patterns[slot][which].match(text, p)
                 if match is not None:
                     out[slot].append(match.end())
+
+
+def _ends_here(
+    buf: str, slot: int, p: int, end: int, out: list[list[int]], tried: set[tuple[int, int]]
+) -> None:
+    """Set ``slot`` matched at ``p`` (where one of its keywords is alone, see
+    :func:`_alone_in_sets`) when a boundary precedes it, as :meth:`KeywordFinder._match_at`
+    would find, without the pattern."""
+    if (slot, p) in tried:
+        return
+    tried.add((slot, p))
+    if p == 0 or not _WORD.match(buf, p - 1):
+        out[slot].append(end)
+
+
+def _plain(keyword: str) -> str:
+    """A keyword as the text of any of its occurrences reads without its separators."""
+    return keyword.replace(" ", "").replace("_", "").replace("-", "")
+
+
+def _alone_in_sets(slots_of: dict[str, list[int]]) -> dict[tuple[int, str], bool]:
+    """``(set, keyword)``: whether no other keyword of the set is a prefix of the keyword
+    or starts with it, separators aside. Then where a whole-keyword literal of it matches
+    (a boundary on both sides), the set's pattern matches exactly that text: any match of
+    the pattern there is some keyword's occurrence, and two occurrences that start at the
+    same offset are one a prefix of the other. Its end is the literal's, with no regex to
+    compile or run (most keyword hits, and in base64 text most compiles of a set)."""
+    by_slot: dict[int, list[str]] = {}
+    for keyword, slots in slots_of.items():
+        for slot in slots:
+            by_slot.setdefault(slot, []).append(keyword)
+    alone: dict[tuple[int, str], bool] = {}
+    for slot, keywords in by_slot.items():
+        plain = [(k, _plain(k)) for k in keywords]
+        for keyword, mine in plain:
+            alone[slot, keyword] = not any(
+                other != keyword and (theirs.startswith(mine) or mine.startswith(theirs))
+                for other, theirs in plain
+            )
+    return alone
 
 
 SHORT = 4

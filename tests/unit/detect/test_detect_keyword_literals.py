@@ -86,3 +86,43 @@ def test_short_literals_are_only_the_whole_keywords() -> None:
     short = literals[: finder.short_count]
     assert short == ["cf"] and all(len(w) < SHORT for w in short)
     assert {"op", "o p"} <= set(literals[finder.short_count :])
+
+
+def test_a_keyword_alone_in_its_set_ends_where_its_literal_does_without_compiling() -> None:
+    finder = KeywordFinder()
+    slot = finder.add(["codice fiscale", "cf"])
+    literals = finder.literals()
+    text = "x +CF/ codice-fiscale: 1"
+    hits = sorted(
+        [
+            (text.index("/"), literals.index("cf")),
+            (text.index(":"), literals.index("codice-fiscale")),
+        ]
+    )
+    assert finder.ends(text, None, 0, len(text), hits)[slot] == [text.index("/"), text.index(":")]
+    assert finder.patterns[slot][0]._compiled is None  # no regex was needed
+    assert finder.ends(text, text.lower(), 0, len(text))[slot] == [5, 21]  # the pure path
+
+
+@pytest.mark.parametrize(
+    ("keywords", "text"),
+    [
+        (["a b", "ab cd"], "ab cd."),  # the trie takes "a b" (ends at 2), not "ab cd"
+        (["card", "card number"], "card number: 1"),
+        (["id", "id-"], "id-: 1"),  # a keyword that goes on past its separator
+        (["credit card", "creditcard"], "CreditCard 1"),
+    ],
+)
+def test_keywords_sharing_a_start_are_matched_by_the_pattern(
+    keywords: list[str], text: str
+) -> None:
+    finder = KeywordFinder()
+    slot = finder.add(keywords)
+    literals = finder.literals()
+    low = text.lower()
+    hits = sorted(
+        (low.index(lit) + len(lit), ident) for ident, lit in enumerate(literals) if lit in low
+    )
+    pure = finder.ends(text, low, 0, len(text))
+    assert finder.ends(text, None, 0, len(text), hits) == pure
+    assert pure[slot]
