@@ -41,7 +41,7 @@ class KeywordFinder:
         self._literal_sets: list[list[tuple[int, int, int, bool]]] = []
         """Per literal (Hyperscan id): (set, least, most characters from the start of the
         keyword occurrence to the literal's end, whether the set's pattern can only end
-        where the literal does: see :func:`_alone`)."""
+        where the literal does: see :func:`_alone_in_sets`)."""
         self.short_count = 0
         """How many of :meth:`literals` (the first) are short whole keywords."""
         self._union: tuple[LazyPattern, LazyPattern] | None = None
@@ -126,7 +126,8 @@ class KeywordFinder:
                     whole.add(literal)
                 lo = least + len(literal)
                 spans = reach.setdefault(literal, set())
-                exact = not head and "?" not in literal  # Hyperscan sees non-ASCII as "?"
+                # Hyperscan sees non-ASCII text as "?".
+                exact = not head and "?" not in literal and _one_spelling(words)
                 spans.update(
                     [(slot, lo, lo + len(head), exact and alone[slot, keyword]) for slot in slots]
                 )
@@ -247,6 +248,14 @@ def _ends_here(
         out[slot].append(end)
 
 
+def _one_spelling(words: list[str]) -> bool:
+    """Whether a keyword's occurrence at a given offset can only be one of its spellings:
+    each ``[ _-]?`` between two words takes the text's separator or none, and the next word
+    decides which, unless that word is empty or starts with ``_`` or ``-`` ("card " in
+    ``card  1`` is "card" and "card ")."""
+    return all(words) and not any(word[0] in "_-" for word in words[1:])
+
+
 def _plain(keyword: str) -> str:
     """A keyword as the text of any of its occurrences reads without its separators."""
     return keyword.replace(" ", "").replace("_", "").replace("-", "")
@@ -255,10 +264,11 @@ def _plain(keyword: str) -> str:
 def _alone_in_sets(slots_of: dict[str, list[int]]) -> dict[tuple[int, str], bool]:
     """``(set, keyword)``: whether no other keyword of the set is a prefix of the keyword
     or starts with it, separators aside. Then where a whole-keyword literal of it matches
-    (a boundary on both sides), the set's pattern matches exactly that text: any match of
-    the pattern there is some keyword's occurrence, and two occurrences that start at the
-    same offset are one a prefix of the other. Its end is the literal's, with no regex to
-    compile or run (most keyword hits, and in base64 text most compiles of a set)."""
+    (a boundary on both sides), the set's pattern matches exactly that text, if the
+    keyword itself has one spelling there (:func:`_one_spelling`): any match of the pattern
+    there is some keyword's occurrence, and two occurrences that start at the same offset
+    are one a prefix of the other. Its end is the literal's, with no regex to compile or
+    run (most keyword hits, and in base64 text most compiles of a set)."""
     by_slot: dict[int, list[str]] = {}
     for keyword, slots in slots_of.items():
         for slot in slots:

@@ -111,6 +111,10 @@ def test_a_keyword_alone_in_its_set_ends_where_its_literal_does_without_compilin
         (["card", "card number"], "card number: 1"),
         (["id", "id-"], "id-: 1"),  # a keyword that goes on past its separator
         (["credit card", "creditcard"], "CreditCard 1"),
+        # a keyword with two spellings at one offset ("card" and "card "): the longer wins
+        (["card "], "card  1234"),
+        (["id -"], "id--: 1"),
+        (["no _"], "no__ 1"),
     ],
 )
 def test_keywords_sharing_a_start_are_matched_by_the_pattern(
