@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,12 +20,27 @@ def test_the_console_script_is_the_launcher() -> None:
     assert script.value == "macie_notify.launch:main"
 
 
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    yield
+    gc.unfreeze()  # launch.main freezes what exists (it owns a real process)
+
+
 def test_the_cli_runs_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
     monkeypatch.setattr("macie_notify.cli.main.main", lambda: seen.append(gc.isenabled()))
     launch.main()
     assert seen == [True]
     assert gc.isenabled()
+
+
+def test_what_the_imports_made_is_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts: list[tuple[int, int]] = []
+    monkeypatch.setattr("macie_notify.cli.main.main", lambda: counts.append(gc.get_count()))
+    gc.unfreeze()
+    launch.main()
+    assert gc.get_freeze_count() > 0
+    assert counts[0][0] < 100  # no collection of the imports' objects is pending
 
 
 def test_a_collector_the_caller_turned_off_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,3 +73,15 @@ def test_the_imports_run_with_the_collector_paused() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[False] True"
+
+
+def test_a_process_that_freezes_gets_the_paused_blocks_objects_frozen() -> None:
+    gc.unfreeze()
+    with launch.collector_paused():
+        kept = [[] for _ in range(100)]
+    assert gc.get_freeze_count() == 0  # a test run, a library caller: nothing frozen
+    gc.freeze()
+    before = gc.get_freeze_count()
+    with launch.collector_paused():
+        kept += [[] for _ in range(100)]
+    assert gc.get_freeze_count() >= before + 100
