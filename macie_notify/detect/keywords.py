@@ -275,12 +275,19 @@ def _alone_in_sets(slots_of: dict[str, list[int]]) -> dict[tuple[int, str], bool
             by_slot.setdefault(slot, []).append(keyword)
     alone: dict[tuple[int, str], bool] = {}
     for slot, keywords in by_slot.items():
-        plain = [(k, _plain(k)) for k in keywords]
-        for keyword, mine in plain:
-            alone[slot, keyword] = not any(
-                other != keyword and (theirs.startswith(mine) or mine.startswith(theirs))
-                for other, theirs in plain
-            )
+        plain = sorted((_plain(k), k) for k in keywords)
+        related = [False] * len(plain)
+        # Sorted, a form follows its prefixes, and the forms between them start with them
+        # too: the stack holds the chain of prefixes of the current form.
+        stack: list[int] = []
+        for index, (form, _) in enumerate(plain):
+            while stack and not form.startswith(plain[stack[-1]][0]):
+                stack.pop()
+            if stack:
+                related[index] = related[stack[-1]] = True
+            stack.append(index)
+        for (_, keyword), is_related in zip(plain, related, strict=True):
+            alone[slot, keyword] = not is_related
     return alone
 
 
