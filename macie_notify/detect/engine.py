@@ -94,8 +94,9 @@ class _Matcher:
     back: int | None = None
     """How far before a Hyperscan candidate's end offset a match may start (default: one
     maximal match length)."""
-    before: re.Pattern[str] | None = None
-    """A match preceded by one of these characters is dropped (the left word boundary)."""
+    before: LazyPattern | None = None
+    """A match preceded by one of these characters is dropped (the left word boundary);
+    compiled on first use, as a process needs few of them."""
     hs_index: int = -1
     hs_db: int = -1
     compiled: re.Pattern[str] | None = None
@@ -265,7 +266,7 @@ class Engine:
             accept,
             hs_literal=literal or None,
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE, kw) if gated else None,
-            before=re.compile(before, re.ASCII) if (before := rule.before_pattern()) else None,
+            before=LazyPattern(before, re.ASCII) if (before := rule.before_pattern()) else None,
             back=len(literal) if literal else rule.anchor_reach,
             extent=rule.extent,
         )
