@@ -7,6 +7,9 @@ Run:
                                          # run's JSON must be identical (target >= 100 MB/s)
     python bench/scan.py --mode cli --fresh-install   # the same with `pip install .` into a
                                          # new venv: the installed command, as users run it
+    python bench/scan.py --mode cli --against main~3  # this checkout against a git revision,
+                                         # both installed fresh and run in turns (the only
+                                         # fair comparison on a host whose speed drifts)
     python bench/scan.py                 # the engine alone, one core: MB/s for Hyperscan,
                                          # pure Python, and detect-secrets when installed (on
                                          # PATH, or DETECT_SECRETS=/path/to/detect-secrets)
@@ -32,6 +35,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -230,14 +234,14 @@ def _cli_run(
     return seconds, cpu, json.dumps(doc, sort_keys=True)
 
 
-def _fresh_install(folder: Path) -> list[str]:
+def _fresh_install(folder: Path, source: Path = ROOT) -> list[str]:
     """A new virtual environment with ``pip install .`` (the README's plain install line,
     which compiles the package's bytecode as any install does): the installed
     ``macie-notify`` command, as a user runs it."""
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
-    pip = [str(bindir / "python"), "-m", "pip", "install", "-q", str(ROOT)]
+    pip = [str(bindir / "python"), "-m", "pip", "install", "-q", str(source)]
     print(f"installing    {' '.join(pip[3:])} into a new venv ...", flush=True)
     subprocess.run(pip, check=True)
     return [str(bindir / "macie-notify")]
@@ -320,6 +324,59 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
     )
 
 
+def _source_of(rev: str, folder: Path) -> Path:
+    """The files of git revision ``rev`` of this checkout, extracted into ``folder``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        sys.exit(f"git archive {rev} failed: {archive.stderr.decode().strip()}")
+    folder.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder)  # our own repository's archive
+    return folder
+
+
+def bench_against(paths: list[Path], rev: str, repeat: int) -> None:
+    """This checkout against git revision ``rev``, both installed fresh and run in turns
+    (this build cold, then warm, then the other build's): each median then sees the same
+    minutes of a host whose speed drifts, so the difference is the code's."""
+    total = sum(p.stat().st_size for p in paths)
+    with tempfile.TemporaryDirectory(prefix="macie-notify-bench-") as temp:
+        base = Path(temp)
+        builds = {
+            "this checkout": _fresh_install(base / "this"),
+            rev: _fresh_install(base / "other", _source_of(rev, base / "source")),
+        }
+        reference = _reference_seconds()
+        times: dict[tuple[str, str], list[float]] = {}
+        docs: dict[str, str] = {}
+        for _ in range(repeat):
+            for index, (label, command) in enumerate(builds.items()):
+                cache = base / f"cache-{index}"
+                shutil.rmtree(cache, ignore_errors=True)  # this build's cold run
+                env = {**os.environ, "MACIE_NOTIFY_CACHE_DIR": str(cache)}
+                for kind in ("cold", "warm"):
+                    seconds, _, doc = _cli_run(command, paths, [], env)
+                    times.setdefault((label, kind), []).append(seconds)
+                    docs.setdefault(label, doc)
+        header = f"{'build':<30} {'cold':>7} {'MB/s':>7} {'warm':>7} {'MB/s':>7}"
+        print(f"{header}  (median of {repeat}, in turns)")
+        for label in builds:
+            cold = sorted(times[label, "cold"])[repeat // 2]
+            warm = sorted(times[label, "warm"])[repeat // 2]
+            print(
+                f"{label:<30} {cold:6.2f}s {total / cold / 1e6:7.1f} "
+                f"{warm:6.2f}s {total / warm / 1e6:7.1f}"
+            )
+        same = len(set(docs.values())) == 1
+        print(f"results       {'identical' if same else 'DIFFERENT (detection changed)'}")
+    print(
+        f"reference     a 3M-step Python loop on each core: {reference:.2f} s before the "
+        f"runs, {_reference_seconds():.2f} s after (0.13-0.20 s on a quiet host)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=["throughput", "cli", "rss"], default="throughput")
@@ -331,6 +388,11 @@ def main() -> None:
         help="cli mode: run the macie-notify of a new venv with `pip install .`",
     )
     parser.add_argument("--repeat", type=int, default=3, help="cli mode: runs per line")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="cli mode: compare with git revision REV (both installed fresh, run in turns)",
+    )
     parser.add_argument(
         "--every",
         type=int,
@@ -347,6 +409,9 @@ def main() -> None:
     total = sum(p.stat().st_size for p in paths) / 1e6
     print(f"corpus        {total:.1f} MB in {len(paths)} files ({CORPUS})")
     print(f"density       one sensitive value every {args.every} lines")
+    if args.mode == "cli" and args.against:
+        bench_against(paths, args.against, args.repeat)
+        return
     if args.mode == "cli":
         bench_cli(paths, fresh=args.fresh_install, repeat=args.repeat)
         return
