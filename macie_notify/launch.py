@@ -28,7 +28,9 @@ def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: for code that creates many objects that all live
     on (imports, building the scan engine); a collector already off stays off. In a process
     that freezes what lives until its exit (the console script does, see :func:`main`),
-    what the block made is frozen as well: the first collection after it would walk it."""
+    everything alive when the block ends is frozen as well: the first collection after it
+    would walk what the block made. A caller with no frozen objects (a library user, a
+    test) gets no freeze: it would keep garbage alive for good."""
     enabled = gc.isenabled()
     gc.disable()
     try:

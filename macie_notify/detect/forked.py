@@ -83,11 +83,10 @@ class ForkedWorkers:
         self._mapping = False
         _LIVE.add(self)
         # Objects the workers inherit are left alone by their collector (no copy-on-write
-        # of pages it would otherwise touch); this process collects them as before, unless
-        # it had frozen objects of its own (the console script does): a caller's freeze is
-        # never undone, so then what it made since stays frozen too.
-        freezing = gc.get_freeze_count() == 0
-        gc.freeze()
+        # of pages it would otherwise touch); this process collects them as before.
+        freezing = gc.get_freeze_count() == 0  # a caller's own freeze is left alone
+        if freezing:
+            gc.freeze()
         try:
             for _ in range(jobs):
                 self._workers.append(self._start(init))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +87,31 @@ def test_a_process_that_freezes_gets_the_paused_blocks_objects_frozen() -> None:
     with launch.collector_paused():
         kept += [[] for _ in range(100)]
     assert gc.get_freeze_count() >= before + 100
+
+
+def test_the_console_scripts_scan_engine_is_frozen(tmp_path: Path) -> None:
+    sample = tmp_path / "a.txt"
+    sample.write_text("ssn 536-22-8726\n")
+    probe = (
+        "import gc, sys\n"
+        "import macie_notify.detect.report as report\n"
+        "seen = []\n"
+        "real = report.run_scan\n"
+        "def spy(scanner, *args, **kwargs):\n"
+        "    seen.append(any(o is scanner.engine for o in gc.get_objects()))\n"
+        "    return real(scanner, *args, **kwargs)\n"
+        "report.run_scan = spy\n"
+        f"sys.argv = ['macie-notify', 'scan', {str(sample)!r}, '-o', 'json']\n"
+        "from macie_notify import launch\n"
+        "try:\n"
+        "    launch.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('tracked', seen)\n"
+    )
+    env = {**os.environ, "MACIE_NOTIFY_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    # Not among the collector's generations: frozen, never walked again.
+    assert out.stdout.strip().splitlines()[-1] == "tracked [False]"
