@@ -21,7 +21,7 @@ import platform
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 # os.path, not pathlib, and no tempfile: every scan starts here.
@@ -107,26 +107,6 @@ def store(hyperscan: Any, slot: Slot | None, db: Any) -> None:
         _write(slot.path, slot.key, hyperscan.dumpb(db))
     except (OSError, ValueError):
         pass  # read-only home, full disk: the next run compiles again
-
-
-def load_or_compile(
-    hyperscan: Any,
-    mode: int,
-    patterns: Sequence[tuple[str, int]],
-    compile_db: Callable[[], Any],
-    *,
-    literal: bool = False,
-    folder: str | os.PathLike[str] | None = None,
-) -> tuple[Any, bool]:
-    """The database for ``patterns``: from the cache, else ``compile_db()`` (then stored).
-    Returns ``(database, loaded_from_cache)``."""
-    slot = locate(hyperscan, mode, patterns, literal=literal, folder=folder)
-    db = load(hyperscan, mode, slot)
-    if db is not None:
-        return db, True
-    db = compile_db()
-    store(hyperscan, slot, db)
-    return db, False
 
 
 def _read(path: str, key: bytes) -> bytes | None:

@@ -43,19 +43,24 @@ class FakeHyperscan:
         return self.Db(blob)
 
 
-def compiler(calls: list[int]) -> Any:
-    def compile_db() -> FakeHyperscan.Db:
-        calls.append(1)
-        return FakeHyperscan.Db(b"db:compiled")
-
-    return compile_db
+def load_or_compile(hs: FakeHyperscan, calls: list[int], folder: Path) -> tuple[Any, bool]:
+    """What the engine does with the cache (``fastpath``): load, else compile and store.
+    Returns the database and whether it was loaded."""
+    slot = hscache.locate(hs, 1, PATTERNS, folder=folder)
+    db = hscache.load(hs, 1, slot)
+    if db is not None:
+        return db, True
+    calls.append(1)
+    db = FakeHyperscan.Db(b"db:compiled")
+    hscache.store(hs, slot, db)
+    return db, False
 
 
 def test_compiled_once_then_loaded(tmp_path: Path) -> None:
     hs, calls = FakeHyperscan(), []
-    first, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    first, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls), first.blob) == (False, 1, b"db:compiled")
-    again, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    again, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls), again.blob) == (True, 1, b"db:compiled")
     assert isinstance(again.scratch, FakeHyperscan.Scratch)  # loaded databases need one
     (stored,) = (tmp_path / "hyperscan").iterdir()
@@ -64,20 +69,20 @@ def test_compiled_once_then_loaded(tmp_path: Path) -> None:
 
 def test_damaged_or_foreign_files_are_compiled_again(tmp_path: Path) -> None:
     hs, calls = FakeHyperscan(), []
-    hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    load_or_compile(hs, calls, tmp_path)
     (stored,) = (tmp_path / "hyperscan").iterdir()
     data = bytearray(stored.read_bytes())
     data[-1] ^= 0xFF  # a flipped bit: the checksum no longer matches
     stored.write_bytes(bytes(data))
-    _, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    _, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls)) == (False, 2)
     assert stored.read_bytes() != bytes(data)  # rewritten
     # a database another build wrote under the same key (checksum fine, loadb refuses)
     stored.write_bytes(stored_file(hscache.cache_key(hs, 1, PATTERNS), b"other-build"))
-    _, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    _, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls)) == (False, 3)
     stored.write_bytes(b"")  # truncated to nothing
-    _, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    _, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls)) == (False, 4)
 
 
@@ -90,13 +95,13 @@ def test_another_keys_database_under_the_same_name_is_a_miss(tmp_path: Path) -> 
     """File names are a CRC of the key: a clash must cost a compile, not load the other
     patterns' database (which would give wrong candidates)."""
     hs, calls = FakeHyperscan(), []
-    hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    load_or_compile(hs, calls, tmp_path)
     (stored,) = (tmp_path / "hyperscan").iterdir()
     other = hscache.cache_key(hs, 1, PATTERNS[:1])
     stored.write_bytes(stored_file(other, b"db:other-patterns"))
-    db, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    db, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls), db.blob) == (False, 2, b"db:compiled")
-    db, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+    db, hit = load_or_compile(hs, calls, tmp_path)
     assert (hit, len(calls), db.blob) == (True, 2, b"db:compiled")  # rewritten, then loaded
 
 
@@ -116,7 +121,7 @@ def test_read_only_cache_only_costs_the_compile(tmp_path: Path) -> None:
     tmp_path.chmod(0o500)
     try:
         hs, calls = FakeHyperscan(), []
-        db, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=tmp_path)
+        db, hit = load_or_compile(hs, calls, tmp_path)
         assert (db.blob, hit, len(calls)) == (b"db:compiled", False, 1)
     finally:
         tmp_path.chmod(0o700)
@@ -126,7 +131,7 @@ def test_unwritable_cache_only_costs_the_compile(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")  # the cache folder cannot be created below a file
     hs, calls = FakeHyperscan(), []
-    db, hit = hscache.load_or_compile(hs, 1, PATTERNS, compiler(calls), folder=blocker)
+    db, hit = load_or_compile(hs, calls, blocker)
     assert (db.blob, hit, len(calls)) == (b"db:compiled", False, 1)
 
 
@@ -144,16 +149,23 @@ def test_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert hscache.cache_dir() is None
 
 
-def test_a_real_database_is_loaded_by_the_next_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def real_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Hyperscan's databases cached under ``tmp_path``, none in this process yet (reset
+    ``fastpath._COMPILED`` again to be a new process)."""
     pytest.importorskip("hyperscan")
     monkeypatch.setenv(hscache.ENV_DIR, str(tmp_path))
     monkeypatch.setattr(fastpath_module, "_COMPILED", {})
+    return tmp_path / "hyperscan"
+
+
+def test_a_real_database_is_loaded_by_the_next_run(
+    real_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     selection = IdentifierSelection("INCLUDE", ("USA_SOCIAL_SECURITY_NUMBER", "AWS_CREDENTIALS"))
     text = b"ssn 536-22-8726\naws_secret_access_key=Zx8q1Rk2Lm3Np4Oq5Pr6Qs7Rt8Su9Tv0UwXyZa1B\n"
     first = Scanner(selection, use_hyperscan=True).scan_bytes(text, name="a.txt")
-    assert list((tmp_path / "hyperscan").iterdir())
+    assert list(real_cache.iterdir())
     monkeypatch.setattr(fastpath_module, "_COMPILED", {})  # as a new process would be
 
     def no_compile(*args: object) -> None:
@@ -169,14 +181,11 @@ def test_a_real_database_is_loaded_by_the_next_run(
 
 
 def test_only_the_sets_missing_from_the_cache_compile_and_a_warm_one_starts_no_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("hyperscan")
-    monkeypatch.setenv(hscache.ENV_DIR, str(tmp_path))
-    monkeypatch.setattr(fastpath_module, "_COMPILED", {})
     selection = IdentifierSelection("INCLUDE", ("USA_SOCIAL_SECURITY_NUMBER", "CREDIT_CARD_NUMBER"))
     Scanner(selection, use_hyperscan=True)
-    stored = sorted((tmp_path / "hyperscan").iterdir())
+    stored = sorted(real_cache.iterdir())
     assert len(stored) >= 2
     stored[0].unlink()  # one set's database is gone
     monkeypatch.setattr(fastpath_module, "_COMPILED", {})  # as a new process would be
@@ -190,11 +199,12 @@ def test_only_the_sets_missing_from_the_cache_compile_and_a_warm_one_starts_no_t
     monkeypatch.setattr(fastpath_module, "_compile", counting)
     Scanner(selection, use_hyperscan=True)
     assert len(compiled) == 1
-    assert sorted((tmp_path / "hyperscan").iterdir()) == stored  # stored again
+    assert sorted(real_cache.iterdir()) == stored  # stored again
 
     monkeypatch.setattr(fastpath_module, "_COMPILED", {})
     started: list[threading.Thread] = []
     real_start = threading.Thread.start
     monkeypatch.setattr(threading.Thread, "start", lambda t: (started.append(t), real_start(t)))
     Scanner(selection, use_hyperscan=True)
-    assert compiled == compiled[:1] and started == []
+    assert len(compiled) == 1  # nothing compiled this time
+    assert started == []
