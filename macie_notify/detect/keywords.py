@@ -117,6 +117,7 @@ class KeywordFinder:
             # The words before the last two, each followed by a separator of 0 or 1 chars.
             head = words[:-2]
             least = sum(map(len, head))
+            one_spelling = not head and _one_spelling(words)
             for literal in spellings:
                 if not literal:
                     continue
@@ -126,8 +127,7 @@ class KeywordFinder:
                     whole.add(literal)
                 lo = least + len(literal)
                 spans = reach.setdefault(literal, set())
-                # Hyperscan sees non-ASCII text as "?".
-                exact = not head and "?" not in literal and _one_spelling(words)
+                exact = one_spelling and "?" not in literal  # non-ASCII text reads "?"
                 spans.update(
                     [(slot, lo, lo + len(head), exact and alone[slot, keyword]) for slot in slots]
                 )
@@ -171,12 +171,10 @@ class KeywordFinder:
                 # the patterns of sets the text never holds.
                 continue
             for slot, least, most, exact in self._literal_sets[ident]:
-                if exact:  # the set's pattern would match here and end at ``end``
-                    if start <= end - least < limit:
-                        _ends_here(buf, slot, end - least, end, out, tried)
-                    continue
                 first = max(start, end - most)
-                self._match_at(buf, slot, range(first, min(limit, end - least + 1)), out, tried)
+                positions = range(first, min(limit, end - least + 1))
+                # Exact: the set's pattern would match here and end at ``end``.
+                self._match_at(buf, slot, positions, out, tried, end if exact else None)
         # Keywords with non-ASCII characters ("führerschein", "आधार") have no literal:
         # they are searched for in the whole buffer.
         wide = None if buf.isascii() else self._wide_union()
@@ -193,14 +191,21 @@ class KeywordFinder:
         positions: range,
         out: list[list[int]],
         tried: set[tuple[int, int]],
+        known_end: int | None = None,
     ) -> None:
-        """Set ``slot`` matched at each of ``positions`` with a boundary before it."""
+        """Set ``slot`` matched at each of ``positions`` with a boundary before it.
+        ``known_end``: where a match there ends, known without the pattern (a keyword
+        alone in its set, see :func:`_alone_in_sets`), which is then neither compiled nor
+        run."""
         pattern = self.patterns[slot][0]
         for p in positions:
             if (slot, p) in tried:
                 continue
             tried.add((slot, p))
             if p > 0 and _WORD.match(buf, p - 1):
+                continue
+            if known_end is not None:
+                out[slot].append(known_end)
                 continue
             match = pattern.match(buf, p)
             if match is not None:
@@ -233,19 +238,6 @@ class KeywordFinder:
                 match = self.patterns[slot][which].match(text, p)
                 if match is not None:
                     out[slot].append(match.end())
-
-
-def _ends_here(
-    buf: str, slot: int, p: int, end: int, out: list[list[int]], tried: set[tuple[int, int]]
-) -> None:
-    """Set ``slot`` matched at ``p`` (where one of its keywords is alone, see
-    :func:`_alone_in_sets`) when a boundary precedes it, as :meth:`KeywordFinder._match_at`
-    would find, without the pattern."""
-    if (slot, p) in tried:
-        return
-    tried.add((slot, p))
-    if p == 0 or not _WORD.match(buf, p - 1):
-        out[slot].append(end)
 
 
 def _one_spelling(words: list[str]) -> bool:
