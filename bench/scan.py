@@ -272,6 +272,13 @@ def _reference_seconds() -> float:
     return max(float(loop.communicate()[0]) for loop in loops)
 
 
+def _print_reference(before: float) -> None:
+    print(
+        f"reference     a 3M-step Python loop on each core: {before:.2f} s before the "
+        f"runs, {_reference_seconds():.2f} s after (0.13-0.20 s on a quiet host)"
+    )
+
+
 def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
     """`macie-notify scan` end to end, as a user runs it (Python start-up included); each
     run ``repeat`` times, the median reported (a cold run empties the cache first). The
@@ -318,10 +325,7 @@ def bench_cli(paths: list[Path], *, fresh: bool, repeat: int) -> None:
             print(f"{label:<30} {seconds:6.2f}s {rate:7.1f} {cpu:7.2f} {spread}  identical")
     # On a shared machine the wall time depends on other work; CPU seconds do not.
     print(f"CPUs          {os.cpu_count()} (default --jobs); load {os.getloadavg()[0]:.1f}")
-    print(
-        f"reference     a 3M-step Python loop on each core: {reference:.2f} s before the "
-        f"runs, {_reference_seconds():.2f} s after (0.13-0.20 s on a quiet host)"
-    )
+    _print_reference(reference)
 
 
 def _source_of(rev: str, folder: Path) -> Path:
@@ -344,9 +348,10 @@ def bench_against(paths: list[Path], rev: str, repeat: int) -> None:
     total = sum(p.stat().st_size for p in paths)
     with tempfile.TemporaryDirectory(prefix="macie-notify-bench-") as temp:
         base = Path(temp)
+        other = _source_of(rev, base / "source")  # a bad REV fails before any install
         builds = {
             "this checkout": _fresh_install(base / "this"),
-            rev: _fresh_install(base / "other", _source_of(rev, base / "source")),
+            rev: _fresh_install(base / "other", other),
         }
         reference = _reference_seconds()
         times: dict[tuple[str, str], list[float]] = {}
@@ -371,10 +376,7 @@ def bench_against(paths: list[Path], rev: str, repeat: int) -> None:
             )
         same = len(set(docs.values())) == 1
         print(f"results       {'identical' if same else 'DIFFERENT (detection changed)'}")
-    print(
-        f"reference     a 3M-step Python loop on each core: {reference:.2f} s before the "
-        f"runs, {_reference_seconds():.2f} s after (0.13-0.20 s on a quiet host)"
-    )
+    _print_reference(reference)
 
 
 def main() -> None:
@@ -402,6 +404,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.against and args.mode != "cli":
+        parser.error("--against compares `scan` end to end: use it with --mode cli")
     if args.mode == "rss":
         bench_rss(args.size_mb or 1024, args.engine)
         return
