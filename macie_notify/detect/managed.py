@@ -70,6 +70,11 @@ _CARD_SHAPE = (
     r"|[0-9]{3}(?:-[0-9]{4}){3}(?:-?[0-9]{1,3})?|[0-9]{3}(?: [0-9]{4}){3}(?: ?[0-9]{1,3})?"
     r"|[0-9]{3}-[0-9]{6}-[0-9]{4,5}|[0-9]{3} [0-9]{6} [0-9]{4,5})"
 )
+# What Hyperscan looks for instead (``Rule.anchor``): the end of a run of 13 or more digits,
+# or the first groups of a separated number. Each card number holds one, ending at most 20
+# characters after its start. The full shape, with its optional tails, was the longest
+# compile of a cold cache (10 ms of the everywhere database's 15) and found more candidates.
+_CARD_ANCHOR = r"[0-9]{13}[^0-9]|[0-9]{4}[ -](?:[0-9]{4}[ -][0-9]{4}[ -]|[0-9]{6}[ -])[0-9]{4}"
 _ALNUM = "0-9A-Za-z"
 
 
@@ -184,6 +189,8 @@ RULES: tuple[Rule, ...] = (
         before="0-9",
         after="0-9",
         check=_card_check,
+        anchor=_CARD_ANCHOR,
+        anchor_reach=20,
         keywords=_KW_CARD,
     ),
     Rule(
@@ -192,6 +199,8 @@ RULES: tuple[Rule, ...] = (
         before="0-9",
         after="0-9",
         check=_card_check,
+        anchor=_CARD_ANCHOR,
+        anchor_reach=20,
         yields_to="CREDIT_CARD_NUMBER",
         keywords=_KW_CARD,
     ),
