@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 from macie_notify.detect.custom import CompiledCustom, CustomIdentifierSpec, MatchTimeout
 from macie_notify.detect.fastpath import Databases, Hits
 from macie_notify.detect.keywords import KeywordFinder
-from macie_notify.detect.lazy import LazyPattern
+from macie_notify.detect.lazy import CharClass, LazyPattern
 from macie_notify.detect.managed import (
     KEYWORD_DISTANCE,
     RULES,
@@ -94,7 +94,7 @@ class _Matcher:
     back: int | None = None
     """How far before a Hyperscan candidate's end offset a match may start (default: one
     maximal match length)."""
-    before: LazyPattern | None = None
+    before: CharClass | None = None
     """A match preceded by one of these characters is dropped (the left word boundary);
     compiled on first use, as a process needs few of them."""
     hs_index: int = -1
@@ -241,6 +241,11 @@ class Engine:
         python = rule.python_pattern()
         kw = keyword_regex(rule.keywords)
         kw_len = max((len(k) for k in rule.keywords), default=0) + 8
+        # The same alternatives for lower-cased ASCII text (see _near); an ASCII source only:
+        # case-insensitive matching pairs some non-ASCII letters with ASCII ones ("ı", "i").
+        low = None
+        if kw is not None and all(k.isascii() for k in rule.keywords):
+            low = LazyPattern(lambda: kw.pattern.lower())
         selected = self.identifiers
 
         def accept(buf: str, s: int, e: int, st: _State) -> str | None:
@@ -250,7 +255,7 @@ class Engine:
             ident = rule.resolve(text) if rule.resolve else rule.reports[0]
             if ident is None or ident not in selected:
                 return None
-            near = kw is not None and _near(kw, kw_len, buf, s, st)
+            near = kw is not None and _near(kw, low, kw_len, buf, s, st)
             if rule.yields_to:
                 return None if rule.yields_to in selected and near else ident
             return ident if kw is None or near else None
@@ -266,7 +271,7 @@ class Engine:
             accept,
             hs_literal=literal or None,
             gate=self._gate(rule.keywords, KEYWORD_DISTANCE, kw) if gated else None,
-            before=LazyPattern(before, re.ASCII) if (before := rule.before_pattern()) else None,
+            before=CharClass(before, re.ASCII) if (before := rule.before_pattern()) else None,
             back=len(literal) if literal else rule.anchor_reach,
             extent=rule.extent,
         )
@@ -505,7 +510,7 @@ def _recorder(engine: Engine, m: _Matcher, buf: str, st: _State) -> Sink:
     before = m.before
 
     def sink(s: int, e: int) -> None:
-        if before is None or s == 0 or not before.match(buf, s - 1):
+        if before is None or s == 0 or not before.holds(buf[s - 1]):
             engine.record(m, buf, s, e, st)
 
     return sink
@@ -576,16 +581,29 @@ def _merge(ranges: Iterable[tuple[int, int]], start: int, size: int) -> Iterable
         yield max(lo, start), hi
 
 
-def _near(kw: LazyPattern, kw_len: int, buf: str, s: int, st: _State) -> bool:
+def _near(
+    kw: LazyPattern, low: LazyPattern | None, kw_len: int, buf: str, s: int, st: _State
+) -> bool:
     """A keyword ending at most 30 characters before the value, or in its field name.
 
     Macie says "within 30 characters of the data"; like its custom identifiers, we only look
     before the value: a keyword *after* a value mostly belongs to the next one
     (``card 4929 ... exp 04/27 cvv 123`` must not make the card's digit groups CVVs).
+
+    ``low`` is ``kw`` for lower-cased text (None when its keywords are not all ASCII). An
+    ASCII window is lower-cased and searched with it: the same matches, in half the time of
+    a case-insensitive search (which folds every character it compares). The window starts
+    one character early, for the pattern's look-behind.
     """
     lo = max(0, s - KEYWORD_DISTANCE - kw_len)
-    find = kw.ready().finditer
-    hits = [k.start() for k in find(buf, lo, s) if k.end() >= s - KEYWORD_DISTANCE]
+    first = s - KEYWORD_DISTANCE
+    start = max(0, lo - 1)
+    window = buf[start:s]
+    if low is not None and window.isascii():
+        found = low.compiled.finditer(window.lower(), lo - start)
+        hits = [k.start() + start for k in found if k.end() + start >= first]
+    else:
+        hits = [k.start() for k in kw.ready().finditer(buf, lo, s) if k.end() >= first]
     # In CSV/JSON the text before a value only counts inside the same cell or value.
     if hits and st.structure.same_value(buf, max(hits), s):
         return True

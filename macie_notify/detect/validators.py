@@ -26,19 +26,24 @@ _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
 def digits(text: str) -> str:
     """The ASCII digits of ``text`` in order (separators dropped)."""
+    if text.isascii() and text.isdigit():  # most values: no separator to drop
+        return text
     return _NOT_DIGIT.sub("", text)
 
 
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+"""Each digit doubled, less 9 when that is over 9 (the Luhn step), as a digit."""
+
+
 def luhn_ok(number: str) -> bool:
-    """ISO/IEC 7812 Luhn check over the digits of ``number``."""
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        value = ord(char) - 48
-        if index % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+    """ISO/IEC 7812 Luhn check over ``number``, a string of ASCII digits. The digits are
+    summed as bytes (each is 48 plus its value): one pass in C for each half."""
+    if not number.isascii():
+        return False
+    backwards = number[::-1]
+    kept = backwards[0::2].encode()
+    doubled = backwards[1::2].translate(_LUHN_DOUBLED).encode()
+    total = sum(kept) + sum(doubled) - 48 * len(number)
     return total % 10 == 0 and len(number) > 1
 
 
