@@ -43,8 +43,10 @@ from macie_notify.detect.structured import Structure
 from macie_notify.detect.validators import CONTEXT_AFTER
 
 try:  # Python 3.11+
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile as _sre_compile
     import sre_parse as _sre_parse
 
 CHUNK = 4 * 1024 * 1024
@@ -106,16 +108,31 @@ class _Matcher:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        if self.compiled is None:  # a race compiles twice, harmlessly
-            self.compiled = re.compile(self.source, re.ASCII)
+        if self.compiled is None:
+            self._prepare()
+        assert self.compiled is not None
         return self.compiled
 
     @property
     def longest(self) -> int:
         """The longest match (capped at what a buffer overlap can hold)."""
         if self.width is None:
-            self.width = _longest(self.source, re.ASCII)
+            self._prepare()
+        assert self.width is not None
         return self.width
+
+    def _prepare(self) -> None:
+        """Compile the pattern and measure its longest match from one parse: a scan needs
+        both for a pattern once it has candidates, and ``re`` parses in Python (parsing
+        twice cost a fresh worker 5-10 ms). A race prepares twice, harmlessly. The compiled
+        pattern has no ``pattern`` text (compiled from the parse): nothing reads it."""
+        parsed = _sre_parse.parse(self.source, re.ASCII)
+        width = _capped(parsed.getwidth()[1])
+        compiled = _sre_compile.compile(parsed, re.ASCII)
+        if self.width is None:
+            self.width = width
+        if self.compiled is None:
+            self.compiled = compiled
 
 
 class _Gate(NamedTuple):
@@ -156,7 +173,10 @@ class _State:
 
 
 def _longest(pattern: str, flags: int) -> int:
-    width = _sre_parse.parse(pattern, flags).getwidth()[1]
+    return _capped(_sre_parse.parse(pattern, flags).getwidth()[1])
+
+
+def _capped(width: int) -> int:
     return int(width) if width < _UNBOUNDED else _UNBOUNDED
 
 
