@@ -13,6 +13,9 @@ import sys
 from collections.abc import Callable, Iterator
 
 _SEPARATORS = str.maketrans("", "", " _-")
+ASCII_FOLDS = frozenset("\u0130\u0131\u017f\u212a")
+"""The characters beyond ASCII that case-insensitive matching pairs with ASCII letters
+("İ" and "ı" with "i", "ſ" with "s", the Kelvin sign with "k"); ``lower()`` does not."""
 
 
 class LazyPattern:
@@ -22,7 +25,8 @@ class LazyPattern:
     ``needles`` (for keyword patterns) lets most searches skip the pattern altogether: each
     match holds one of them once the text is lower-cased and stripped of spaces, ``_`` and
     ``-`` (the separators a keyword's spaces match). Only ASCII text is checked so: Unicode
-    case folding has pairs that ``lower()`` does not map ("ſ" matches "s").
+    case folding has pairs that ``lower()`` does not map ("ſ" matches "s"), and a keyword
+    holding one of :data:`ASCII_FOLDS` disables the check.
     """
 
     __slots__ = ("_compiled", "_source", "flags", "needles")
@@ -37,7 +41,9 @@ class LazyPattern:
         keyword trie) is itself worth deferring."""
         self._source = pattern
         self.flags = flags
-        self.needles = tuple({_plain(n) for n in needles})
+        # A needle with one of these cannot rule out ASCII text (its letter may match one).
+        folds = any(c in ASCII_FOLDS for n in needles for c in n)
+        self.needles = () if folds else tuple({_plain(n) for n in needles})
         self._compiled: re.Pattern[str] | None = None
 
     @property
