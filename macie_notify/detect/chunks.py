@@ -1,6 +1,6 @@
 """A large text file scanned as chunks by several workers, with the results of one scan.
 
-A file of at least two :data:`CHUNK_BYTES` of plain text (not CSV/JSON, whose structure
+A file of at least two :data:`~.scanner.CHUNK_BYTES` of plain text (not CSV/JSON, whose structure
 needs the header or the enclosing document, and in an encoding where a newline byte is
 always a character boundary) is cut just after newlines. Each worker scans its chunk in a
 *window*: context before the chunk (starting after a newline, so columns stay right, and
@@ -34,8 +34,6 @@ from macie_notify.detect.structured import Structure, structure_for
 if TYPE_CHECKING:
     from macie_notify.detect.scanner import Scanner
 
-CHUNK_BYTES = 16 * 1024 * 1024
-"""Bytes of a file per chunk (files under two chunks are scanned whole)."""
 _BOUNDARY_SEARCH = 64 * 1024
 """A chunk boundary is the first newline this far after the nominal offset, else none."""
 _CONTEXT = 4 * (OVERLAP + KEEP_BEFORE)
@@ -55,6 +53,8 @@ class Chunk(NamedTuple):
 
 @dataclass
 class ChunkResult:
+    """One chunk's detections, lines relative to its window, and the newlines to add."""
+
     result: FileResult
     newlines_before: int
     """Newlines in the context before the chunk."""
@@ -62,9 +62,8 @@ class ChunkResult:
     """Newlines in the chunk itself."""
 
 
-def plan(display: str, full: str, chunk_bytes: int | None = None) -> list[Chunk] | None:
-    """The chunks of a large plain-text file; None to scan it whole."""
-    chunk_bytes = chunk_bytes or CHUNK_BYTES
+def plan(display: str, full: str, chunk_bytes: int) -> list[Chunk] | None:
+    """The chunks of ``chunk_bytes`` of a large plain-text file; None to scan it whole."""
     try:
         size = os.path.getsize(full)
         if size < 2 * chunk_bytes:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from macie_notify.detect.chunks import Chunk, ChunkResult
     from macie_notify.detect.pool import ScanPool
 
+CHUNK_BYTES = 16 * 1024 * 1024
+"""Bytes of a file per chunk: plain text of two chunks or more is scanned in chunks by the
+workers (:mod:`.chunks`, imported only for such a file)."""
 NOT_FOLLOWED = "SYMBOLIC_LINK_TO_FOLDER_NOT_FOLLOWED"
 """A symbolic link to a folder inside a scanned folder (following links could loop)."""
 PIPE_TIMEOUT = "NO_DATA_FROM_PIPE"
@@ -174,18 +177,20 @@ class Scanner:
         entries: Iterable[Entry],
         on_file: Callable[[str, int], None] | None,
     ) -> Iterator[FileResult]:
-        from macie_notify.detect.chunks import Chunk, ChunkResult, merge
-
         parts: list[ChunkResult] = []
         for task, done in pool.map(_scan_task, _tasks(entries)):
-            if isinstance(done, ChunkResult):
+            if not isinstance(task, Entry):  # a chunk (the chunks module is loaded)
+                from macie_notify.detect.chunks import ChunkResult, merge
+
+                assert isinstance(done, ChunkResult)
                 parts.append(done)
-                if isinstance(task, Chunk) and task.end is not None:
+                if task.end is not None:
                     continue  # the file's last chunk is still to come
                 whole = merge(task.display, parts)
                 self._apply_severity(whole)
                 parts, done = [], [whole]
-            if on_file is not None and (isinstance(task, Chunk) or task.reason is None):
+            assert isinstance(done, list)
+            if on_file is not None and (not isinstance(task, Entry) or task.reason is None):
                 on_file(task.display, _size(task.full))
             yield from done
 
@@ -260,19 +265,23 @@ def _walk_all(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[Entry]:
     return (entry for path in paths for entry in _walk(path, exclude))
 
 
-def _in_chunks(entry: Entry) -> bool:
-    """Whether ``entry`` is a file large enough to be scanned in chunks by the workers."""
+def _chunks(entry: Entry) -> list[Chunk] | None:
+    """The chunks of a file large enough to be scanned in chunks by the workers, else None."""
+    if entry.reason is not None or _size(entry.full) < 2 * CHUNK_BYTES:
+        return None
     from macie_notify.detect.chunks import plan
 
-    return entry.reason is None and plan(entry.display, entry.full) is not None
+    return plan(entry.display, entry.full, CHUNK_BYTES)
+
+
+def _in_chunks(entry: Entry) -> bool:
+    return _chunks(entry) is not None
 
 
 def _tasks(entries: Iterable[Entry]) -> Iterator[Entry | Chunk]:
     """Files as they are, large plain-text files as their chunks."""
-    from macie_notify.detect.chunks import plan
-
     for entry in entries:
-        chunks = plan(entry.display, entry.full) if entry.reason is None else None
+        chunks = _chunks(entry)
         if chunks is None:
             yield entry
         else:

@@ -11,6 +11,7 @@ import pytest
 
 from macie_notify.detect import CustomIdentifierSpec, FileResult, IdentifierSelection, Scanner
 from macie_notify.detect import chunks as chunks_module
+from macie_notify.detect import scanner as scanner_module
 from macie_notify.detect.managed import LOCAL_IDENTIFIERS
 from macie_notify.detect.pool import ScanPool
 
@@ -69,13 +70,13 @@ def test_files_and_chunks_match_one_process(
     scanner: Scanner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small chunks so that a ~700 KB file has many boundaries, some inside values.
-    monkeypatch.setattr(chunks_module, "CHUNK_BYTES", 40_000)
+    monkeypatch.setattr(scanner_module, "CHUNK_BYTES", 40_000)
     (tmp_path / "big.log").write_text(text(700_000, 1), encoding="utf-8")
     (tmp_path / "small.txt").write_text(text(5_000, 2), encoding="utf-8")
     (tmp_path / "table.csv").write_text("name,ssn\n" + "a,536-22-8726\n" * 9000)
-    plan = chunks_module.plan("big.log", str(tmp_path / "big.log"))
+    plan = chunks_module.plan("big.log", str(tmp_path / "big.log"), 40_000)
     assert plan is not None and len(plan) > 10
-    assert chunks_module.plan("table.csv", str(tmp_path / "table.csv")) is None  # CSV: whole
+    assert chunks_module.plan("table.csv", str(tmp_path / "table.csv"), 40_000) is None  # CSV
     one = shape(list(scanner.scan_paths([str(tmp_path)], jobs=1)))
     two = shape(list(scanner.scan_paths([str(tmp_path)], jobs=2)))
     assert [r[0] for r in one] == ["big.log", "small.txt", "table.csv"]
@@ -153,7 +154,7 @@ def test_one_file_is_scanned_without_workers(
         real_init(self, *args, **kwargs)
 
     monkeypatch.setattr(pool_module.ScanPool, "__init__", counting_init)
-    monkeypatch.setattr(chunks_module, "CHUNK_BYTES", 40_000)
+    monkeypatch.setattr(scanner_module, "CHUNK_BYTES", 40_000)
     (tmp_path / "one").mkdir()
     small = tmp_path / "one" / "small.txt"
     small.write_text(text(5_000, 3), encoding="utf-8")
