@@ -448,7 +448,7 @@ class Engine:
         # A value starts within ``reach`` of the keyword end; + longest + 3 keeps that
         # start out of the untrusted margin at the region's end (see _scan_regions).
         ahead = gate.reach + m.longest + 3
-        return _merge(((e, e + ahead) for e in local), start, len(buf))
+        return _windows(local, 0, ahead, start, len(buf))
 
     def _run(
         self,
@@ -471,8 +471,9 @@ class Engine:
             # with a right boundary character): the match starts at most ``longest + 1``
             # before it, and ``longest + 3`` after it keeps that start before the margin.
             back, ahead = (m.back or m.longest) + 2, m.longest + 3
-            windows = ((e - back, e + ahead) for e in ends)
-            return _scan_regions(m, buf, start, limit, _merge(windows, start, len(buf)), sink)
+            return _scan_regions(
+                m, buf, start, limit, _windows(ends, back, ahead, start, len(buf)), sink
+            )
         return _scan_range(_finder(m), buf, start, limit, sink)
 
     def record(self, m: _Matcher, buf: str, s: int, e: int, st: _State) -> None:
@@ -568,13 +569,15 @@ def _scan_regions(
     characters is not trusted (the region end may have cut it) and is left to a later one."""
     last, size = start, len(buf)
     find: Finder | None = None
+    margin = 0
     for lo, hi in regions:
         lo = max(lo, last)
         if lo >= limit:
             break
         if find is None:  # compiled for the first region, not for a buffer with none
             find = _finder(m)
-        cut = hi - m.longest - 2 if hi < size else size
+            margin = m.longest + 2
+        cut = hi - margin if hi < size else size
         for found in find(buf, lo, hi):
             s = found.start()
             if s >= limit or s > cut:
@@ -584,21 +587,30 @@ def _scan_regions(
     return last
 
 
-def _merge(ranges: Iterable[tuple[int, int]], start: int, size: int) -> Iterable[tuple[int, int]]:
-    """Sorted ``[lo, hi)`` ranges merged, clipped to ``[start, size)``."""
+def _windows(
+    ends: Iterable[int], back: int, ahead: int, start: int, size: int
+) -> list[tuple[int, int]]:
+    """``[e - back, e + ahead)`` around each of the sorted ``ends``, merged where they
+    overlap and clipped to ``[start, size)`` (a loop of plain comparisons: it runs for
+    every candidate)."""
+    out: list[tuple[int, int]] = []
     lo = hi = -1
-    for a, b in ranges:
-        b = min(size, b)
+    for e in ends:
+        a, b = e - back, e + ahead
+        if b > size:
+            b = size
         if b <= start:
             continue
         if a <= hi:
-            hi = max(hi, b)
+            if b > hi:
+                hi = b
             continue
         if hi > lo:
-            yield max(lo, start), hi
+            out.append((lo if lo > start else start, hi))
         lo, hi = a, b
     if hi > lo:
-        yield max(lo, start), hi
+        out.append((lo if lo > start else start, hi))
+    return out
 
 
 def _near(

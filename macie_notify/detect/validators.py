@@ -24,11 +24,20 @@ _NOT_DIGIT = re.compile(r"[^0-9]")
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
 
+_NOT_DIGITS_ASCII = str.maketrans(
+    "", "", "".join(c for c in map(chr, range(128)) if not c.isdigit())
+)
+
+
 def digits(text: str) -> str:
-    """The ASCII digits of ``text`` in order (separators dropped)."""
-    if text.isascii() and text.isdigit():  # most values: no separator to drop
+    """The ASCII digits of ``text`` in order (separators dropped). It runs for most
+    candidates: plain numbers pass through, ASCII ones lose their separators in C."""
+    if not text.isascii():
+        return _NOT_DIGIT.sub("", text)
+    if text.isdigit():
         return text
-    return _NOT_DIGIT.sub("", text)
+    plain = text.replace(" ", "").replace("-", "")
+    return plain if plain.isdigit() else plain.translate(_NOT_DIGITS_ASCII)
 
 
 _LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")

@@ -39,7 +39,10 @@ def test_luhn_refuses_what_is_not_ascii_digits() -> None:
     assert not v.luhn_ok("٤٥٣٩١٤٨٨٠٠٠٠٠٠٠١")  # Arabic-Indic digits
 
 
-@pytest.mark.parametrize("text", ["4539148800000001", "4539 1488 0000 0001", "12-34", "", "٣"])
+@pytest.mark.parametrize(
+    "text",
+    ["4539148800000001", "4539 1488 0000 0001", "12-34", "", "٣", "12.34/56", "1 2é3", "a1b2"],
+)
 def test_digits_keeps_only_ascii_digits(text: str) -> None:
     assert v.digits(text) == re.sub("[^0-9]", "", text)
 
@@ -170,3 +173,32 @@ def test_a_keyword_with_such_a_character_is_not_ruled_out_by_its_needles() -> No
     # Whether the pattern was compiled before must not change the answer.
     assert keyword_regex(("numarası",)).search("NUMARASI 12345")  # type: ignore[union-attr]
     assert keyword_regex(("numéro",)).search("NUMERO 12345") is None  # type: ignore[union-attr]
+
+
+def _merged_reference(
+    ends: list[int], back: int, ahead: int, start: int, size: int
+) -> list[tuple[int, int]]:
+    spans = sorted((max(e - back, start), min(e + ahead, size)) for e in ends)
+    out: list[list[int]] = []
+    for lo, hi in spans:
+        if hi <= start or hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+@given(
+    ends=st.lists(st.integers(0, 500), max_size=40).map(sorted),
+    back=st.integers(0, 30),
+    ahead=st.integers(1, 30),
+    start=st.integers(0, 100),
+    size=st.integers(100, 520),
+)
+def test_candidate_windows_are_merged_and_clipped(
+    ends: list[int], back: int, ahead: int, start: int, size: int
+) -> None:
+    got = engine_module._windows(ends, back, ahead, start, size)
+    assert got == _merged_reference(ends, back, ahead, start, size)
