@@ -202,3 +202,27 @@ def test_candidate_windows_are_merged_and_clipped(
 ) -> None:
     got = engine_module._windows(ends, back, ahead, start, size)
     assert got == _merged_reference(ends, back, ahead, start, size)
+
+
+@given(
+    text=st.text(alphabet="ab\n\r é€", max_size=300), lo=st.integers(0, 300), hi=st.integers(0, 300)
+)
+def test_newlines_counted_in_hyperscan_bytes_as_in_the_text(text: str, lo: int, hi: int) -> None:
+    # Hyperscan's bytes of a buffer: one byte per character, "?" beyond ASCII.
+    data = text.encode("ascii", "replace")
+    assert engine_module._newlines(data, lo, hi) == engine_module._newlines(text, lo, hi)
+    assert engine_module._newlines(text, lo, hi) == text.count("\n", lo, hi)
+
+
+def test_occurrence_lines_past_buffers_of_non_ascii_text(both: tuple[Scanner, Scanner]) -> None:
+    line = "café naïve résumé\n"
+    text = line * 3000 + "SSN: 536-22-8726\n" + line * 2000 + "ssn 536-22-8727\n"
+    with_small_buffers = engine_module.CHUNK, engine_module.OVERLAP
+    engine_module.CHUNK, engine_module.OVERLAP = 20_000, 4_000
+    try:
+        fast, pure = (s.engine.scan([text], Structure()) for s in both)
+    finally:
+        engine_module.CHUNK, engine_module.OVERLAP = with_small_buffers
+    found = fast.managed["USA_SOCIAL_SECURITY_NUMBER"].occurrences
+    assert [o["start"] for o in found] == [3001, 5002]
+    assert found == pure.managed["USA_SOCIAL_SECURITY_NUMBER"].occurrences
