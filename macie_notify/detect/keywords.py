@@ -23,7 +23,8 @@ from macie_notify.detect.lazy import LazyPattern
 from macie_notify.detect.managed import keyword_trie
 
 _FLAGS = re.IGNORECASE | re.ASCII
-_WORD = re.compile("[0-9a-z]", _FLAGS)
+_WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+"""What a keyword may not touch on either side (``[0-9a-z]``, case-insensitive, ASCII)."""
 
 
 class KeywordFinder:
@@ -164,7 +165,7 @@ class KeywordFinder:
         tried: set[tuple[int, int]] = set()
         size = len(buf)
         for end, ident in hits:
-            if end < size and _WORD.match(buf, end):
+            if end < size and buf[end] in _WORD:
                 # No keyword ends here (each ends before a boundary), and one that starts
                 # where this literal points ends at a literal of its own. Most literal hits
                 # in base64 or hex are these: skipping them spares matching, and compiling
@@ -202,7 +203,7 @@ class KeywordFinder:
             if (slot, p) in tried:
                 continue
             tried.add((slot, p))
-            if p > 0 and _WORD.match(buf, p - 1):
+            if p > 0 and buf[p - 1] in _WORD:
                 continue
             if known_end is not None:
                 out[slot].append(known_end)
@@ -229,7 +230,7 @@ class KeywordFinder:
                 return
             p = found.start()
             pos = p + 1
-            if p > 0 and _WORD.match(text, p - 1):
+            if p > 0 and text[p - 1] in _WORD:
                 continue
             prefix = text[p : p + 2] if which else text[p : p + 2].lower()
             for slot in self.by_first.get(prefix, ()):

@@ -226,3 +226,12 @@ def test_occurrence_lines_past_buffers_of_non_ascii_text(both: tuple[Scanner, Sc
     found = fast.managed["USA_SOCIAL_SECURITY_NUMBER"].occurrences
     assert [o["start"] for o in found] == [3001, 5002]
     assert found == pure.managed["USA_SOCIAL_SECURITY_NUMBER"].occurrences
+
+
+def test_keyword_boundary_set_is_the_case_insensitive_ascii_class() -> None:
+    from macie_notify.detect.keywords import _WORD
+
+    pattern = re.compile("[0-9a-z]", re.IGNORECASE | re.ASCII)
+    for code in range(0x10000):
+        char = chr(code)
+        assert (char in _WORD) == bool(pattern.match(char)), hex(code)
