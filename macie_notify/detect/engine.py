@@ -586,7 +586,8 @@ def _scan_regions(
     find: Finder | None = None
     margin = 0
     for lo, hi in regions:
-        lo = max(lo, last)
+        if lo < last:
+            lo = last
         if lo >= limit:
             break
         if find is None:  # compiled for the first region, not for a buffer with none
@@ -642,9 +643,9 @@ def _near(
     a case-insensitive search (which folds every character it compares). The window starts
     one character early, for the pattern's look-behind.
     """
-    lo = max(0, s - KEYWORD_DISTANCE - kw_len)
     first = s - KEYWORD_DISTANCE
-    start = max(0, lo - 1)
+    lo = first - kw_len if first > kw_len else 0
+    start = lo - 1 if lo else 0
     window = buf[start:s]
     if low is not None and window.isascii():
         found = low.compiled.finditer(window.lower(), lo - start)

@@ -172,7 +172,7 @@ class KeywordFinder:
                 # the patterns of sets the text never holds.
                 continue
             for slot, least, most, exact in self._literal_sets[ident]:
-                first = max(start, end - most)
+                first = end - most if end - most > start else start
                 positions = range(first, min(limit, end - least + 1))
                 # Exact: the set's pattern would match here and end at ``end``.
                 self._match_at(buf, slot, positions, out, tried, end if exact else None)

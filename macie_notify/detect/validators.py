@@ -99,10 +99,14 @@ def card_number_ok(text: str) -> bool:
     return bool(_CARD_PREFIX.match(number)) and luhn_ok(number)
 
 
+_ASCII_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def card_separators_ok(text: str) -> bool:
     """One separator style throughout (``4929 1234 ...`` or ``4929-1234-...`` or none)."""
-    seps = {c for c in text if not c.isdigit()}
-    return len(seps) <= 1
+    if text.isascii():
+        return len(set(text.translate(_ASCII_DIGITS))) <= 1
+    return len({c for c in text if not c.isdigit()}) <= 1
 
 
 def magnetic_stripe_ok(text: str) -> bool:
@@ -183,6 +187,8 @@ _VIN_VALUES = dict(
     )
 )
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_ASCII_VALUES = {**_VIN_VALUES, **{d: int(d) for d in "0123456789"}}
+"""Each ASCII character's value in the check-digit sum (others count 0)."""
 
 
 def vin_ok(text: str) -> bool:
@@ -194,9 +200,13 @@ def vin_ok(text: str) -> bool:
     vin = text.upper()
     if len(vin) != 17 or not any(c.isdigit() for c in vin) or not any(c.isalpha() for c in vin):
         return False
-    total = 0
-    for char, weight in zip(vin, _VIN_WEIGHTS, strict=True):
-        total += (int(char) if char.isdigit() else _VIN_VALUES.get(char, 0)) * weight
+    if vin.isascii():
+        get = _VIN_ASCII_VALUES.get
+        total = sum(get(c, 0) * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    else:
+        total = 0
+        for char, weight in zip(vin, _VIN_WEIGHTS, strict=True):
+            total += (int(char) if char.isdigit() else _VIN_VALUES.get(char, 0)) * weight
     if not (vin[8].isdigit() or vin[8] == "X"):
         return True
     expected = total % 11

@@ -235,3 +235,33 @@ def test_keyword_boundary_set_is_the_case_insensitive_ascii_class() -> None:
     for code in range(0x10000):
         char = chr(code)
         assert (char in _WORD) == bool(pattern.match(char)), hex(code)
+
+
+def _vin_reference(text: str) -> bool:
+    vin = text.upper()
+    if len(vin) != 17 or vin.isdigit() or not any(c.isalpha() for c in vin):
+        return False
+    if not any(c.isdigit() for c in vin):
+        return False
+    total = 0
+    for char, weight in zip(vin, v._VIN_WEIGHTS, strict=True):
+        total += (int(char) if char.isdigit() else v._VIN_VALUES.get(char, 0)) * weight
+    if not (vin[8].isdigit() or vin[8] == "X"):
+        return True
+    expected = total % 11
+    return vin[8] == ("X" if expected == 10 else str(expected))
+
+
+@given(st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789xioq-é٣", min_size=16, max_size=18))
+def test_vin_check_digit_as_summed_one_character_at_a_time(text: str) -> None:
+    assert v.vin_ok(text) == _vin_reference(text)
+
+
+def test_a_known_vin_passes() -> None:
+    assert v.vin_ok("1HGCM82633A004352")
+    assert not v.vin_ok("1HGCM82643A004352")
+
+
+@given(st.text(alphabet="0123456789 -٣", max_size=24))
+def test_card_separators_as_a_set_of_non_digits(text: str) -> None:
+    assert v.card_separators_ok(text) == (len({c for c in text if not c.isdigit()}) <= 1)
