@@ -57,7 +57,7 @@ class GlobalSettings:
         return settings
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # unused; each generated method costs start-up time
 class AppContext:
     """Settings, lazy config and clients, and the two consoles."""
 

@@ -57,13 +57,16 @@ PEM bodies up to :data:`CONTEXT_AFTER`); longer custom matches may be cut at buf
 KEEP_BEFORE = 1024
 """Characters of context kept before the resume point (keywords precede matches)."""
 _UNBOUNDED = OVERLAP - CONTEXT_AFTER - 2
+_ASCII = int(re.ASCII)
+"""As a plain int for ``re``'s parser and compiler, called directly (``re.compile`` converts
+a flag itself): every ``&`` of an ``re.RegexFlag`` is a Python call, 1% of a worker's time."""
 
 Sink = Callable[[int, int], None]
 
 __all__ = ["CHUNK", "OVERLAP", "Engine", "IdentifierSelection", "Tally"]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # unused; each generated method costs start-up time
 class Tally:
     """Counts and the first occurrences of every detected managed type and custom name."""
 
@@ -74,7 +77,7 @@ class Tally:
     the rest of the text was not searched with them (the file is not fully scanned)."""
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # unused; each generated method costs start-up time
 class _Matcher:
     """One pattern of the engine (a managed rule or a custom identifier) and how its
     candidates are found, accepted and recorded."""
@@ -126,9 +129,9 @@ class _Matcher:
         both for a pattern once it has candidates, and ``re`` parses in Python (parsing
         twice cost a fresh worker 5-10 ms). A race prepares twice, harmlessly. The compiled
         pattern has no ``pattern`` text (compiled from the parse): nothing reads it."""
-        parsed = _sre_parse.parse(self.source, re.ASCII)
+        parsed = _sre_parse.parse(self.source, _ASCII)
         width = _capped(parsed.getwidth()[1])
-        compiled = _sre_compile.compile(parsed, re.ASCII)
+        compiled = _sre_compile.compile(parsed, _ASCII)
         if self.width is None:
             self.width = width
         if self.compiled is None:
@@ -143,7 +146,7 @@ class _Gate(NamedTuple):
     slot: int
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # unused; each generated method costs start-up time
 class _State:
     """Where one scan of a text is: buffer offsets, scan positions, keyword ends, lines."""
 
@@ -177,7 +180,7 @@ class _State:
 
 
 def _longest(pattern: str, flags: int) -> int:
-    return _capped(_sre_parse.parse(pattern, flags).getwidth()[1])
+    return _capped(_sre_parse.parse(pattern, int(flags)).getwidth()[1])
 
 
 def _capped(width: int) -> int:

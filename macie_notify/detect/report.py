@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from macie_notify.detect import Scanner
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # unused; each generated method costs start-up time
 class ScanReport:
     """Everything ``macie-notify scan`` prints."""
 
