@@ -20,7 +20,6 @@ parent's ``atexit`` handlers or flush its buffers (``os._exit``).
 
 from __future__ import annotations
 
-import atexit
 import gc
 import os
 import pickle
@@ -46,9 +45,6 @@ _STALE = -2
 _LIVE: weakref.WeakSet[ForkedWorkers] = weakref.WeakSet()
 """Pools of this process: a new worker closes their pipe ends, or their workers would
 never see the end of their task pipe."""
-_EXITING: list[int] = []
-"""Workers of closed pools that may still be exiting: reaped by the next pool, or when
-this process exits (see :meth:`ForkedWorkers.close`)."""
 
 
 class WorkerLost(MacieNotifyError):
@@ -85,7 +81,6 @@ class ForkedWorkers:
         self._workers: list[_Worker] = []
         self._lost: WorkerLost | None = None
         self._mapping = False
-        _reap_exited(wait=False)
         _LIVE.add(self)
         # Objects the workers inherit are left alone by their collector (no copy-on-write
         # of pages it would otherwise touch); this process collects them as before.
@@ -242,10 +237,7 @@ class ForkedWorkers:
             )
 
     def close(self) -> None:
-        """Let the workers finish their task and exit. They are reaped later (by the next
-        pool, or at this process's exit): a worker's exit, the kernel freeing its memory,
-        takes a few milliseconds the caller spends on its results instead (``scan``
-        prints them meanwhile)."""
+        """Let the workers finish their task and exit; wait for them."""
         self._stop(kill=False)
 
     def terminate(self) -> None:
@@ -262,27 +254,9 @@ class ForkedWorkers:
             # A closed reply pipe also stops a worker blocked writing a reply nobody reads.
             worker.close()
         for worker in self._workers:
-            if kill:
-                _reap(worker)
-            elif worker.pid:
-                _EXITING.append(worker.pid)
-                worker.pid = 0
+            _reap(worker)
         self._workers = []
         _LIVE.discard(self)
-
-
-def _reap_exited(*, wait: bool) -> None:
-    """Reap the workers of closed pools (``wait``: until each has exited)."""
-    for pid in list(_EXITING):
-        try:
-            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
-        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored, a caller's wait)
-            done = pid
-        if done:
-            _EXITING.remove(pid)
-
-
-atexit.register(_reap_exited, wait=True)  # workers never run it: they leave by os._exit
 
 
 def _reap(worker: _Worker) -> int | None:

@@ -247,23 +247,3 @@ def test_a_single_threaded_scan_pool_forks_its_workers() -> None:
         "print(pool.method, same, sum(r.has_findings for r in pooled))\n"
     )
     assert _run(script).stdout.split() == ["fork", "True", "4"]
-
-
-def test_closed_workers_are_reaped_by_the_next_pool_or_at_exit() -> None:
-    from macie_notify.detect import forked
-
-    workers = ForkedWorkers(2, _init)
-    pids = [w.pid for w in workers._workers]
-    assert list(workers.map(_square_slowly, range(4), ahead=2)) == [0, 1, 4, 9]
-    workers.close()  # returns while they exit
-    assert set(pids) <= set(forked._EXITING)
-    deadline = time.monotonic() + 10
-    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    ForkedWorkers(1, _init).close()  # a new pool reaps the ones that have exited
-    assert not set(pids) & set(forked._EXITING)
-    for pid in pids:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-    forked._reap_exited(wait=True)  # what the process does at its exit
-    assert forked._EXITING == []
