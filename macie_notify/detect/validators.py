@@ -47,7 +47,7 @@ _LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
 def luhn_ok(number: str) -> bool:
     """ISO/IEC 7812 Luhn check over ``number``, a string of ASCII digits. The digits are
     summed as bytes (each is 48 plus its value): one pass in C for each half."""
-    if not number.isascii():
+    if not (number.isascii() and number.isdigit()):
         return False
     backwards = number[::-1]
     kept = backwards[0::2].encode()
