@@ -10,65 +10,41 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
 
-class Column:
-    """One table column: a header and how to get the cell from a row mapping.
+class Column(NamedTuple):
+    """One table column: a header and how to get the cell from a row mapping."""
 
-    Plain classes, not NamedTuples: every command that prints imports this module, and
-    defining the two as NamedTuples cost each run 2-3 ms."""
-
-    __slots__ = ("header", "justify", "key", "min_width", "overflow", "style", "style_of")
-
-    def __init__(
-        self,
-        header: str,
-        key: str | Callable[[Mapping[str, Any]], Any],
-        justify: str = "left",
-        style: str | None = None,
-        style_of: Callable[[Mapping[str, Any]], str] | None = None,
-        overflow: str = "ellipsis",
-        min_width: int | None = None,
-    ) -> None:
-        self.header = header
-        self.key = key
-        self.justify = justify
-        self.style = style
-        # A per-row style for this column's cell (a severity's colour), over ``style``.
-        self.style_of = style_of
-        # What a cell too long for the column does: "ellipsis" cuts its end, "fold" wraps
-        # it (for paths and lists that must stay whole).
-        self.overflow = overflow
-        # At least this wide: short fixed values (a severity, a time) stay whole on narrow
-        # terminals while the long ones (keys, ids) fold.
-        self.min_width = min_width
+    header: str
+    key: str | Callable[[Mapping[str, Any]], Any]
+    justify: str = "left"
+    style: str | None = None
+    # A per-row style for this column's cell (a severity's colour), over ``style``.
+    style_of: Callable[[Mapping[str, Any]], str] | None = None
+    # What a cell too long for the column does: "ellipsis" cuts its end, "fold" wraps it
+    # (for paths and lists that must stay whole).
+    overflow: str = "ellipsis"
+    # At least this wide: short fixed values (a severity, a time) stay whole on narrow
+    # terminals while the long ones (keys, ids) fold.
+    min_width: int | None = None
 
     def cell(self, row: Mapping[str, Any]) -> str:
         value = self.key(row) if callable(self.key) else _dig(row, self.key)
         return format_cell(value)
 
 
-class TableSpec:
+class TableSpec(NamedTuple):
     """How to show a list of mappings as a table."""
 
-    __slots__ = ("caption", "columns", "empty", "title")
-
-    def __init__(
-        self,
-        columns: Sequence[Column],
-        title: str | None = None,
-        empty: str = "Nothing to show.",
-        caption: str | None = None,
-    ) -> None:
-        self.columns = columns
-        self.title = title
-        self.empty = empty
-        self.caption = caption
+    columns: Sequence[Column]
+    title: str | None = None
+    empty: str = "Nothing to show."
+    caption: str | None = None
 
 
 def _dig(row: Mapping[str, Any], dotted: str) -> Any:
